@@ -1,0 +1,51 @@
+"""Shared pytest fixtures and switches.
+
+* ``KERAS_BACKEND`` selects the backend for the whole run (``.ci/run`` runs the
+  suite once per backend).
+* Tests marked ``mmpose`` need the MMPose reference venv; they are skipped when
+  it is absent. Point ``MMPOSE_REF_PYTHON`` at its interpreter, or build it at
+  ``.mmpose-ref/`` with ``../shared/tools/mmpose-ref-env.sh .mmpose-ref``.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+TEST_DATA = REPO / "tests" / "data"
+
+
+def mmpose_python() -> pathlib.Path | None:
+    """The MMPose reference interpreter, or ``None`` when it is not installed."""
+    env = os.environ.get("MMPOSE_REF_PYTHON")
+    candidates = [pathlib.Path(env)] if env else []
+    candidates.append(REPO / ".mmpose-ref" / "bin" / "python")
+    for c in candidates:
+        if c.is_file():
+            return c
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    if mmpose_python() is not None:
+        return
+    skip = pytest.mark.skip(reason="MMPose reference venv not found (MMPOSE_REF_PYTHON)")
+    for item in items:
+        if "mmpose" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def test_data():
+    """Path to ``tests/data`` (small fixtures with their licence notes)."""
+    return TEST_DATA
+
+
+@pytest.fixture
+def backend():
+    import keras
+
+    return keras.backend.backend()
