@@ -1,0 +1,75 @@
+"""Base class for losses that take MMPose-style per-keypoint target weights.
+
+Keras's :class:`keras.losses.Loss` multiplies the *reduced-per-sample* loss by
+``sample_weight`` and divides by its own count. MMPose instead multiplies the
+prediction and target (or the element-wise loss) by the keypoint weight
+*before* a reduction whose denominator counts every element, zero-weight ones
+included. :class:`KeypointWeightedLoss` routes ``sample_weight`` into the loss
+itself so that ``loss(y_true, y_pred, sample_weight=w)`` with ``w`` of shape
+``(N, K)`` equals MMPose's ``loss(pred, gt, target_weights=w)`` with
+``use_target_weight=True``, and ``model.fit(x, y, sample_weight=w)`` trains
+exactly as MMPose does. Without ``sample_weight`` the loss equals MMPose's with
+``use_target_weight=False``.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+__all__ = ["KeypointWeightedLoss"]
+
+
+class KeypointWeightedLoss(keras.losses.Loss):
+    """A loss whose ``sample_weight`` is a per-keypoint target weight ``(N, K)``.
+
+    Subclasses implement :meth:`compute` and list their hyper-parameters in
+    :meth:`get_config`. The reduction is fixed by the loss definition (MMPose's
+    or STAR's), so Keras's ``reduction`` argument is not accepted.
+
+    Args:
+        loss_weight: scalar multiplier of the loss, MMPose's ``loss_weight``.
+        name: loss name.
+        dtype: computation dtype (default ``keras.backend.floatx()``).
+    """
+
+    def __init__(self, loss_weight=1.0, name=None, dtype=None):
+        super().__init__(name=name, reduction="sum_over_batch_size", dtype=dtype)
+        self.loss_weight = float(loss_weight)
+        self._dtype_arg = dtype
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        with keras.name_scope(self.name):
+            y_true = ops.convert_to_tensor(y_true, dtype=self.dtype)
+            y_pred = ops.convert_to_tensor(y_pred, dtype=self.dtype)
+            if sample_weight is not None:
+                sample_weight = ops.convert_to_tensor(sample_weight, dtype=self.dtype)
+                if len(sample_weight.shape) != 2:
+                    raise ValueError(
+                        f"{type(self).__name__}: sample_weight must be the "
+                        "per-keypoint target weights of shape (N, K), got shape "
+                        f"{tuple(sample_weight.shape)}"
+                    )
+            loss = self.compute(y_true, y_pred, sample_weight)
+            if self.loss_weight != 1.0:
+                loss = loss * self.loss_weight
+            return loss
+
+    def call(self, y_true, y_pred):
+        """The unweighted loss (``sample_weight=None``), a scalar."""
+        return self.compute(y_true, y_pred, None)
+
+    def compute(self, y_true, y_pred, weights):
+        """Returns the scalar loss; ``weights`` is ``(N, K)`` or ``None``."""
+        raise NotImplementedError
+
+    def get_config(self):
+        return {
+            "loss_weight": self.loss_weight,
+            "name": self.name,
+            "dtype": self._dtype_arg,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
