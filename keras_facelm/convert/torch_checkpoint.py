@@ -223,6 +223,11 @@ class _Storage:
         return self._array
 
 
+# What ``numpy.ndarray`` resolves to: only ever an argument of ``_reconstruct``,
+# never the real class (whose constructor takes raw buffers and strides).
+_NDARRAY = object()
+
+
 def _int_tuple(value, what: str, path: str) -> tuple[int, ...]:
     if not isinstance(value, (tuple, list)) or not all(
         isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value
@@ -266,7 +271,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
             ("torch", "Size"): tuple,
             ("_codecs", "encode"): self._codecs_encode,
             ("numpy", "dtype"): self._numpy_dtype,
-            ("numpy", "ndarray"): np.ndarray,
+            ("numpy", "ndarray"): _NDARRAY,
             ("numpy.core.multiarray", "scalar"): self._numpy_scalar,
             ("numpy._core.multiarray", "scalar"): self._numpy_scalar,
             ("numpy.core.multiarray", "_reconstruct"): self._numpy_reconstruct,
@@ -278,6 +283,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
         }
         for name, dtype in _STORAGE_DTYPES.items():
             self._whitelist[("torch", name)] = _StorageType(name, dtype)
+            # Optimizer state saved from a GPU names torch.cuda storages.
+            self._whitelist[("torch.cuda", name)] = _StorageType(name, dtype)
         for name, dtype in _TORCH_DTYPES.items():
             self._whitelist[("torch", name)] = np.dtype(dtype)
 
@@ -293,14 +300,17 @@ class _RestrictedUnpickler(pickle.Unpickler):
         if self._tolerant and (module, name) == ("builtins", "getattr"):
             return self._placeholder_getattr
         top = module.split(".")[0]
-        if self._tolerant and not (
+        # Third-party classes may become inert placeholders; the standard library,
+        # torch and numpy hold the dangerous callables, so those are never stood in.
+        third_party = not (
             top in sys.stdlib_module_names or top in ("torch", "numpy", "__main__")
-        ):
+        )
+        if self._tolerant and third_party:
             return _placeholder_type(module, name)
         hint = (
-            ""
-            if self._tolerant or top in sys.stdlib_module_names or top == "torch"
-            else " (tolerant=True would keep it as an inert UnknownPickleObject)"
+            " (tolerant=True would keep it as an inert UnknownPickleObject)"
+            if third_party
+            else ""
         )
         raise UnsafeCheckpointError(
             f"{self._path}: refusing to load global '{module}.{name}' named by the "
@@ -432,7 +442,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
         return np.frombuffer(data, dtype=dtype)[0]
 
     def _numpy_reconstruct(self, subtype, shape, dtype_code):
-        if subtype is not np.ndarray:
+        if subtype is not _NDARRAY:
             raise UnsafeCheckpointError(
                 f"{self._path}: numpy array subclass {subtype!r} refused"
             )

@@ -50,6 +50,9 @@ def _fake_torch_modules():
     utils_mod = types.ModuleType("faketorch_utils")
     for name in ("FloatStorage", "LongStorage", "HalfStorage"):
         setattr(torch_mod, name, type(name, (), {"__module__": "faketorch"}))
+    cuda_mod = types.ModuleType("faketorch_cuda")
+    cuda_mod.FloatStorage = type("FloatStorage", (), {"__module__": "faketorch_cuda"})
+    torch_mod.cuda = cuda_mod
 
     def _rebuild_tensor_v2(*args):
         raise AssertionError("never called while pickling")
@@ -81,6 +84,7 @@ def _torch_pickle(obj) -> bytes:
     pickler.dump(obj)
     data = buf.getvalue()
     data = data.replace(b"cfaketorch_utils\n", b"ctorch._utils\n")
+    data = data.replace(b"cfaketorch_cuda\n", b"ctorch.cuda\n")
     return data.replace(b"cfaketorch\n", b"ctorch\n")
 
 
@@ -89,6 +93,7 @@ def faketorch(monkeypatch):
     torch_mod, utils_mod = _fake_torch_modules()
     monkeypatch.setitem(sys.modules, "faketorch", torch_mod)
     monkeypatch.setitem(sys.modules, "faketorch_utils", utils_mod)
+    monkeypatch.setitem(sys.modules, "faketorch_cuda", torch_mod.cuda)
     return torch_mod, utils_mod._rebuild_tensor_v2
 
 
@@ -332,6 +337,22 @@ def test_zip_with_other_folder_name(tmp_path, faketorch):
     payload = np.array([7, 8, 9], dtype="<i8").tobytes()
     _write_zip(path, _torch_pickle(obj), [("0", payload)], folder="my_model")
     np.testing.assert_array_equal(load_state_dict(path)["a"], [8, 9])
+
+
+def test_cuda_storages_load_on_cpu(tmp_path, faketorch):
+    # mmcv 1.x saved optimizer state straight from the GPU (torch.cuda.FloatStorage).
+    torch_mod, rebuild = faketorch
+    ref = _StorageRef(torch_mod.cuda.FloatStorage, "1", 2)
+    ref.pid = ref.pid[:3] + ("cuda:0",) + ref.pid[4:]
+    obj = {
+        "optimizer": {
+            "state": {0: {"momentum_buffer": _FakeTensor(rebuild, ref, 0, (2,), (1,))}}
+        }
+    }
+    path = tmp_path / "gpu.pth"
+    _write_legacy(path, _torch_pickle(obj), [("1", 2, np.float32([1.5, -2]).tobytes())])
+    buf = load_torch_checkpoint(path)["optimizer"]["state"][0]["momentum_buffer"]
+    np.testing.assert_array_equal(buf, np.float32([1.5, -2]))
 
 
 # ----------------------------------------------------------------------------------
