@@ -1,0 +1,107 @@
+"""``LandmarkTask``: what every detector shares (decoding graph, predict, presets).
+
+Subclasses build their functional graph (pixels → raw head output) and provide
+``_decoder()`` (raw output → ``{"keypoints", "scores"}``) and ``_merge_flipped()``
+(MMPose's flip-test merge of the outputs for the image and its mirror).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+__all__ = ["LandmarkTask"]
+
+
+class LandmarkTask(keras.Model):
+    """Base class of the detector task models.
+
+    Attributes set by subclasses: ``image_size`` ``(height, width)``, ``scheme``,
+    ``test_cfg`` (with ``flip_test``), and the methods ``_decoder`` and
+    ``_merge_flipped``. Class attribute ``preset_prefix`` (e.g. ``"hrnetv2_w18_"``)
+    makes class-scoped preset names work: ``HRNetV2W18.from_preset("wflw")``.
+    """
+
+    preset_prefix = ""
+
+    def landmark_model(self, flip_test=None):
+        """A functional model: images → ``{"keypoints", "scores"}``, decoding in-graph.
+
+        Args:
+            flip_test: ``None`` for the preset's ``test_cfg``, else a bool. With
+                flip test the detector runs on the image and its mirror and the
+                outputs are merged exactly as MMPose's ``test_cfg`` does.
+
+        Returns:
+            A ``keras.Model`` mapping ``(N, H, W, 3)`` RGB 0-255 (batch may be
+            dynamic) to keypoints ``(N, K, 2)`` float32 in input pixels and scores
+            ``(N, K)``. It shares this model's weights, so it is what the export
+            functions trace.
+        """
+        flip = self.test_cfg["flip_test"] if flip_test is None else bool(flip_test)
+        cache = self.__dict__.setdefault("_landmark_models", {})
+        if flip not in cache:
+            images = keras.Input(shape=(*self.image_size, 3), name="images")
+            raw = self(images)
+            if flip:
+                mirrored = self(keras.ops.flip(images, axis=2))
+                raw = self._merge_flipped()([raw, mirrored])
+            cache[flip] = keras.Model(
+                images, self._decoder()(raw), name=f"{self.name}_landmarks"
+            )
+        return cache[flip]
+
+    def predict_landmarks(self, images, flip_test=None, batch_size=32):
+        """Landmarks of face crops at the model's input size.
+
+        Args:
+            images: ``(N, H, W, 3)`` or ``(H, W, 3)`` RGB, uint8 or float in
+                0-255, with ``(H, W) == self.image_size``.
+            flip_test: ``None`` (preset default, MMPose's ``test_cfg``) or a bool.
+            batch_size: images per forward pass.
+
+        Returns:
+            ``{"keypoints": (N, K, 2) float32 in input pixels (x, y),
+            "scores": (N, K) float32}`` as numpy arrays.
+        """
+        images = np.asarray(images)
+        if images.ndim == 3:
+            images = images[None]
+        if images.ndim != 4 or images.shape[-1] != 3:
+            raise ValueError(
+                f"images must be (N, H, W, 3) RGB, got shape {images.shape}"
+            )
+        if tuple(images.shape[1:3]) != self.image_size:
+            raise ValueError(
+                f"images are {images.shape[1]}x{images.shape[2]} (HxW) but the model "
+                f"takes {self.image_size[0]}x{self.image_size[1]} crops; crop and resize "
+                "first (keras_facelm.data.transforms)"
+            )
+        model = self.landmark_model(flip_test)
+        out = model.predict(images.astype("float32"), batch_size=batch_size, verbose=0)
+        return {k: np.asarray(v, dtype="float32") for k, v in out.items()}
+
+    # -- presets ------------------------------------------------------------------
+    @classmethod
+    def from_preset(cls, preset, *, checkpoint=None, **kwargs):
+        """Loads a registered preset, a preset directory, or a preset with a local checkpoint.
+
+        Args:
+            preset: a registered name (``"hrnetv2_w18_wflw"``; on a detector class
+                also its short name, ``"wflw"``) or a preset directory
+                (``config.json``, ``model.weights.h5``, ``metadata.json``).
+            checkpoint: optional path or URL (``file://``, ``https://``) of the
+                MMPose ``.pth`` to convert instead of the preset's released one.
+
+        Returns:
+            The detector, of this class (or a subclass).
+        """
+        from keras_facelm.models.preset_loader import load_preset
+
+        return load_preset(preset, expected_cls=cls, checkpoint=checkpoint, **kwargs)
+
+    def save_to_preset(self, preset_dir, *, metadata=None):
+        """Writes a preset directory in KerasHub's layout (atomic)."""
+        from keras_facelm.models.preset_loader import save_preset
+
+        return save_preset(self, preset_dir, metadata=metadata)
