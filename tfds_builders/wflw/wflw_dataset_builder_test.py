@@ -3,6 +3,7 @@
 import pytest
 
 tfds = pytest.importorskip("tensorflow_datasets")
+pytest.importorskip("dill")  # needed by tfds.testing
 
 from . import wflw_dataset_builder  # noqa: E402
 
