@@ -83,7 +83,7 @@ def wflw(rng):
     (lists / "list_98pt_rect_attr_test.txt").write_text("\n".join(test) + "\n")
 
 
-def _write_pts(path, points_0based):
+def write_pts(path, points_0based):
     """An iBUG ``.pts`` file; the files are 1-based, so 1 is added."""
     lines = ["version: 1", f"n_points:  {len(points_0based)}", "{"]
     lines += [f"{x + 1:.3f} {y + 1:.3f}" for x, y in points_0based]
@@ -105,7 +105,7 @@ def face300w(rng):
         ("300W/02_Outdoor/outdoor_001", ".png", (42, 40)),
     ]
     for stem, ext, (h, w) in faces:
-        _write_pts(root / f"{stem}.pts", _points(rng, 68, w, h))
+        write_pts(root / f"{stem}.pts", _points(rng, 68, w, h))
         if ext:
             _image(rng, h, w, root / f"{stem}{ext}", ext)
 
@@ -118,7 +118,7 @@ def _h5_matlab_header(path):
         f.write(header)
 
 
-def _cofw_mat(path, images, phis, boxes, suffix):
+def write_cofw_mat(path, images, phis, boxes, suffix):
     """A COFW ``.mat`` in MATLAB v7.3 layout: a cell of uint8 images and double arrays.
 
     MATLAB stores arrays column-major, so h5py sees each array transposed:
@@ -154,7 +154,7 @@ def cofw(rng):
             occluded = (rng.random(29) < 0.3).astype(np.float64)
             phis.append(np.concatenate([pts[:, 0], pts[:, 1], occluded]))
             boxes.append([rng.integers(-3, 4), rng.integers(0, 4), w - 4, h + 3])
-        _cofw_mat(root / f"COFW_{split}_color.mat", images, phis, boxes, suffix)
+        write_cofw_mat(root / f"COFW_{split}_color.mat", images, phis, boxes, suffix)
 
 
 def aflw(rng):
