@@ -29,8 +29,8 @@ import pathlib
 import numpy as np
 from mmpose.datasets.datasets.face import (
     AFLWDataset,
-    COFWDataset,
     CocoWholeBodyFaceDataset,
+    COFWDataset,
     Face300WDataset,
     WFLWDataset,
 )

@@ -80,9 +80,7 @@ class Builder(FaceLandmarkBuilder):
             splits[split] = self._generate_examples(wflw_txt.read_wflw_txt(path, image_dir), split)
             if split == "test":
                 for attribute in wflw_txt.ATTRIBUTES:
-                    records = (
-                        r for r in wflw_txt.read_wflw_txt(path, image_dir) if r["attributes"][attribute]
-                    )
+                    records = _with_flag(wflw_txt.read_wflw_txt(path, image_dir), attribute)
                     splits[f"test_{attribute}"] = self._generate_examples(records, f"test_{attribute}")
         return splits
 
@@ -109,6 +107,11 @@ class Builder(FaceLandmarkBuilder):
                 records = _with_attributes(mmpose_coco.read_wflw_json(subset, image_dir), subset_files)
                 splits[f"test_{attribute}"] = self._generate_examples(records, f"test_{attribute}")
         return splits
+
+
+def _with_flag(records, attribute):
+    """The records whose ``attribute`` flag is 1 (a function, so the name binds now)."""
+    return (r for r in records if r["attributes"][attribute] == 1)
 
 
 def _membership_key(record):
