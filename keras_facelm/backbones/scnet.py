@@ -1,0 +1,170 @@
+"""SCNet backbone as MMPose builds it (``mmpose/models/backbones/scnet.py``).
+
+SCNet is MMPose's ResNet (same stem, strides, ResLayers and downsample rule)
+with the Bottleneck replaced by the self-calibrated ``SCBottleneck``
+(mid = out / 4 / 2 channels per branch):
+
+* branch a: ``conv1`` 1x1 → ``bn1`` → ReLU → ``k1`` = [3x3/s conv, BN, ReLU];
+* branch b: ``conv2`` 1x1 → ``bn2`` → ReLU → ``scconv``;
+* ``conv3`` 1x1 on concat[a, b] → ``bn3``, + identity (or ``downsample``), ReLU.
+
+``SCConv(x)``: ``gate = sigmoid(x + nearest_resize(k2(x), size(x)))`` with
+``k2`` = [AvgPool 4/4, 3x3 conv, BN]; ``y = k3(x) * gate`` with ``k3`` =
+[3x3 conv, BN]; output ``k4(y)`` = [3x3/s conv, BN, ReLU]. The nearest resize is
+``F.interpolate``'s default (``floor(i * in / out)``), reproduced exactly by
+:class:`NearestResizeLike` for any input size.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from keras_facelm.backbones import blocks
+from keras_facelm.backbones.resnet import resnet_layers, resnet_stem
+
+__all__ = ["SCNetBackbone", "NearestResizeLike", "sc_bottleneck", "SCNET_ARCH_SETTINGS"]
+
+SCNET_ARCH_SETTINGS = {50: (3, 4, 6, 3), 101: (3, 4, 23, 3)}
+_EXPANSION = 4
+_POOLING_R = 4
+
+
+@keras.saving.register_keras_serializable(package="keras_facelm")
+class NearestResizeLike(keras.layers.Layer):
+    """PyTorch ``F.interpolate(x, size=ref.shape[2:])`` (mode ``"nearest"``), NHWC.
+
+    Call on ``[x, ref]``: returns ``x`` resized to ``ref``'s height and width.
+    Source index ``floor(dst * (in / out))`` in float32, clipped to ``in - 1``,
+    exactly as PyTorch's CPU kernel (so sizes that are not multiples work too).
+    """
+
+    def call(self, inputs):
+        x, ref = inputs
+        for axis in (1, 2):
+            size_in = ops.shape(x)[axis]
+            size_out = ops.shape(ref)[axis]
+            scale = ops.divide(ops.cast(size_in, "float32"), ops.cast(size_out, "float32"))
+            dst = ops.cast(ops.arange(size_out), "float32")
+            src = ops.cast(ops.floor(ops.multiply(dst, scale)), "int32")
+            src = ops.minimum(src, ops.cast(size_in, "int32") - 1)
+            x = ops.take(x, src, axis=axis)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        x_shape, ref_shape = input_shape
+        return (x_shape[0], ref_shape[1], ref_shape[2], x_shape[3])
+
+
+def _scconv(x, channels, *, name, strides, dtype):
+    """MMPose ``SCConv`` at module path ``name`` (e.g. ``"layer1.0.scconv"``)."""
+    pooled = keras.layers.AveragePooling2D(
+        _POOLING_R, strides=_POOLING_R, padding="valid",
+        name=f"{blocks.keras_name(name)}-k2-0", dtype=dtype,
+    )(x)
+    k2 = blocks.conv_bn(
+        pooled, channels, 3, padding=1, conv_name=f"{name}.k2.1", bn_name=f"{name}.k2.2",
+        activation=False, dtype=dtype,
+    )
+    k2 = NearestResizeLike(name=f"{blocks.keras_name(name)}--resize", dtype=dtype)([k2, x])
+    gate = keras.layers.Add(name=f"{blocks.keras_name(name)}--gate_add", dtype=dtype)([x, k2])
+    gate = keras.layers.Activation(
+        "sigmoid", name=f"{blocks.keras_name(name)}--sigmoid", dtype=dtype
+    )(gate)
+    k3 = blocks.conv_bn(
+        x, channels, 3, padding=1, conv_name=f"{name}.k3.0", bn_name=f"{name}.k3.1",
+        activation=False, dtype=dtype,
+    )
+    y = keras.layers.Multiply(name=f"{blocks.keras_name(name)}--mul", dtype=dtype)([k3, gate])
+    return blocks.conv_bn(
+        y, channels, 3, strides=strides, padding=1,
+        conv_name=f"{name}.k4.0", bn_name=f"{name}.k4.1", dtype=dtype,
+    )
+
+
+def sc_bottleneck(x, out_channels, *, name, strides=1, dtype=None):
+    """MMPose ``SCBottleneck(in, out_channels, stride)`` at module path ``name``.
+
+    Output channels ``out_channels``; each branch has ``out_channels // 8``.
+    """
+    mid = out_channels // _EXPANSION // 2
+    in_channels = x.shape[-1]
+    if strides != 1 or in_channels != out_channels:
+        identity = blocks.conv_bn(
+            x, out_channels, 1, strides=strides, conv_name=f"{name}.downsample.0",
+            bn_name=f"{name}.downsample.1", activation=False, dtype=dtype,
+        )
+    else:
+        identity = x
+    a = blocks.conv_bn(x, mid, 1, conv_name=f"{name}.conv1", bn_name=f"{name}.bn1", dtype=dtype)
+    a = blocks.conv_bn(
+        a, mid, 3, strides=strides, padding=1, conv_name=f"{name}.k1.0",
+        bn_name=f"{name}.k1.1", dtype=dtype,
+    )
+    b = blocks.conv_bn(x, mid, 1, conv_name=f"{name}.conv2", bn_name=f"{name}.bn2", dtype=dtype)
+    b = _scconv(b, mid, name=f"{name}.scconv", strides=strides, dtype=dtype)
+    y = keras.layers.Concatenate(axis=-1, name=f"{blocks.keras_name(name)}--concat", dtype=dtype)(
+        [a, b]
+    )
+    y = blocks.conv_bn(
+        y, out_channels, 1, conv_name=f"{name}.conv3", bn_name=f"{name}.bn3",
+        activation=False, dtype=dtype,
+    )
+    y = keras.layers.Add(name=f"{blocks.keras_name(name)}--add", dtype=dtype)([y, identity])
+    return blocks.relu(y, name=f"{name}--out", dtype=dtype)
+
+
+@keras.saving.register_keras_serializable(package="keras_facelm")
+class SCNetBackbone(keras.Model):
+    """MMPose ``SCNet(depth, stem_channels, base_channels)``, ``out_indices=(3,)``.
+
+    Args:
+        depth: 50 or 101.
+        base_channels: ``layer1`` outputs ``base_channels * 4`` channels (256 for
+            SCNet-50); the output has ``base_channels * 32`` channels.
+        stem_channels: output channels of ``conv1`` (64).
+        input_shape: NHWC input shape without the batch axis (normalised floats).
+
+    Call: ``(N, H, W, 3)`` → ``[(N, H/32, W/32, base_channels * 32)]``.
+    """
+
+    def __init__(
+        self,
+        depth=50,
+        base_channels=64,
+        stem_channels=64,
+        input_shape=(None, None, 3),
+        name=None,
+        dtype=None,
+        **kwargs,
+    ):
+        if depth not in SCNET_ARCH_SETTINGS:
+            raise ValueError(
+                f"SCNet depth={depth!r} is not supported; expected one of "
+                f"{sorted(SCNET_ARCH_SETTINGS)}."
+            )
+
+        def block_fn(x, out_channels, name, strides):
+            return sc_bottleneck(x, out_channels, name=name, strides=strides, dtype=dtype)
+
+        inputs = keras.Input(shape=tuple(input_shape), name="images")
+        x = resnet_stem(inputs, stem_channels, dtype=dtype)
+        x = resnet_layers(
+            x, block_fn, SCNET_ARCH_SETTINGS[depth], base_channels, _EXPANSION, dtype=dtype
+        )
+        super().__init__(inputs=inputs, outputs=[x], name=name, dtype=dtype, **kwargs)
+        self.depth = depth
+        self.base_channels = base_channels
+        self.stem_channels = stem_channels
+        self.input_shape_arg = tuple(input_shape)
+
+    def get_config(self):
+        return {
+            "depth": self.depth,
+            "base_channels": self.base_channels,
+            "stem_channels": self.stem_channels,
+            "input_shape": self.input_shape_arg,
+            "name": self.name,
+            "dtype": self.dtype_policy.name,
+            "trainable": self.trainable,
+        }
