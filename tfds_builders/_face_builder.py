@@ -91,7 +91,9 @@ class FaceLandmarkBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tru
         """TFDS entry point: see :meth:`_generate_from_records`."""
         yield from self._generate_from_records(records, split)
 
-    def _generate_from_records(self, records: Iterable[dict], split: str) -> Iterator[tuple[str, dict]]:
+    def _generate_from_records(
+        self, records: Iterable[dict], split: str
+    ) -> Iterator[tuple[str, dict]]:
         """``(key, example)`` pairs; images that are missing or do not decode are skipped.
 
         Each skipped file is logged with the reason, and a summary with the
@@ -101,12 +103,16 @@ class FaceLandmarkBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tru
         for record in records:
             try:
                 if record.get("image_bytes") is not None:
-                    image = image_io.verify_image_bytes(record["image_bytes"], record["image/filename"])
+                    image = image_io.verify_image_bytes(
+                        record["image_bytes"], record["image/filename"]
+                    )
                 else:
                     image = image_io.read_image(record["image_path"])
             except (FileNotFoundError, image_io.CorruptImageError) as e:
                 skipped += 1
-                logger.warning("%s/%s: skipping example %s: %s", self.name, split, record["key"], e)
+                logger.warning(
+                    "%s/%s: skipping example %s: %s", self.name, split, record["key"], e
+                )
                 continue
             example = {
                 "image": image.data,
@@ -124,8 +130,10 @@ class FaceLandmarkBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tru
         if skipped:
             logger.warning(
                 "%s/%s: skipped %d example(s) with missing or corrupt images; wrote %d",
-                self.name, split, skipped, written,
+                self.name,
+                split,
+                skipped,
+                written,
             )
         else:
             logger.info("%s/%s: wrote %d examples", self.name, split, written)
-

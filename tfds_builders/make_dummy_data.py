@@ -63,7 +63,12 @@ def wflw(rng):
     def line(name, flags):
         h, w = images.get(name, (32, 32))
         pts = _points(rng, 98, w, h)
-        box = [pts[:, 0].min() - 1, pts[:, 1].min() - 1, pts[:, 0].max() + 1, pts[:, 1].max() + 1]
+        box = [
+            pts[:, 0].min() - 1,
+            pts[:, 1].min() - 1,
+            pts[:, 0].max() + 1,
+            pts[:, 1].max() + 1,
+        ]
         numbers = [f"{v:.3f}" for v in pts.reshape(-1)] + [f"{int(v)}" for v in box]
         return " ".join(numbers + [str(f) for f in flags] + [name])
 
@@ -144,8 +149,10 @@ def write_cofw_mat(path, images, phis, boxes, suffix):
 def cofw(rng):
     root = HERE / "cofw" / "dummy_data"
     root.mkdir(parents=True, exist_ok=True)
-    for split, suffix, sizes in (("train", "Tr", [(40, 36, 3), (32, 30, 0), (36, 40, 3)]),
-                                 ("test", "T", [(38, 34, 3), (30, 42, 3)])):
+    for split, suffix, sizes in (
+        ("train", "Tr", [(40, 36, 3), (32, 30, 0), (36, 40, 3)]),
+        ("test", "T", [(38, 34, 3), (30, 42, 3)]),
+    ):
         images, phis, boxes = [], [], []
         for h, w, c in sizes:
             shape = (h, w, c) if c else (h, w)
@@ -161,8 +168,14 @@ def aflw(rng):
     import scipy.io
 
     root = HERE / "aflw" / "dummy_data"
-    names = ["0/image00002.jpg", "0/image00004.jpg", "2/image00010.jpg",
-             "2/image00013.jpg", "3/image00021.jpg", "3/image00099.jpg"]
+    names = [
+        "0/image00002.jpg",
+        "0/image00004.jpg",
+        "2/image00010.jpg",
+        "2/image00013.jpg",
+        "3/image00021.jpg",
+        "3/image00099.jpg",
+    ]
     n = len(names)
     data, boxes = np.zeros((n, 38)), np.zeros((n, 4))
     mask = np.ones((n, 19))
@@ -178,8 +191,21 @@ def aflw(rng):
     for i, name in enumerate(names):
         name_list[i, 0] = name
     ra = np.array([[3, 1, 6, 2, 5, 4]], np.float64)  # 1-based row permutation
-    scipy.io.savemat(root / "AFLWinfo_release.mat",
-                     {"data": data, "mask_new": mask, "bbox": boxes, "nameList": name_list, "ra": ra})
+    scipy.io.savemat(
+        root / "AFLWinfo_release.mat",
+        {
+            "data": data,
+            "mask_new": mask,
+            "bbox": boxes,
+            "nameList": name_list,
+            "ra": ra,
+        },
+    )
+    # Fixed creation date in the 116-byte text header, so reruns give identical files.
+    path = root / "AFLWinfo_release.mat"
+    data = path.read_bytes()
+    header = b"MATLAB 5.0 MAT-file Platform: posix, Created on: Thu Jan  1 00:00:00 2015"
+    path.write_bytes(header.ljust(116, b" ") + data[116:])
 
 
 def coco_wholebody_face(rng):
@@ -192,31 +218,56 @@ def coco_wholebody_face(rng):
         x0, y0 = pts.min(axis=0)
         x1, y1 = pts.max(axis=0)
         return {
-            "id": ann_id, "image_id": image_id, "category_id": 1, "iscrowd": iscrowd,
-            "bbox": [0.0, 0.0, float(w), float(h)], "area": float(w * h),
-            "keypoints": [0] * 51, "num_keypoints": 0,
-            "face_box": [round(float(x0) - 3, 2), round(float(y0) - 3, 2),
-                         round(float(x1 - x0) + 30, 2), round(float(y1 - y0) + 2, 2)],
-            "face_kpts": [round(float(v), 3) for v in kpts.reshape(-1)] if face_valid else [0.0] * 204,
+            "id": ann_id,
+            "image_id": image_id,
+            "category_id": 1,
+            "iscrowd": iscrowd,
+            "bbox": [0.0, 0.0, float(w), float(h)],
+            "area": float(w * h),
+            "keypoints": [0] * 51,
+            "num_keypoints": 0,
+            "face_box": [
+                round(float(x0) - 3, 2),
+                round(float(y0) - 3, 2),
+                round(float(x1 - x0) + 30, 2),
+                round(float(y1 - y0) + 2, 2),
+            ],
+            "face_kpts": [round(float(v), 3) for v in kpts.reshape(-1)]
+            if face_valid
+            else [0.0] * 204,
             "face_valid": face_valid,
-            "lefthand_valid": False, "righthand_valid": False, "foot_valid": False,
+            "lefthand_valid": False,
+            "righthand_valid": False,
+            "foot_valid": False,
         }
 
     for split, folder, images in (
-        ("train", "train2017", [(9, 40, 48, [True, False]), (25, 36, 40, [True]), (30, 30, 30, [True])]),
+        (
+            "train",
+            "train2017",
+            [(9, 40, 48, [True, False]), (25, 36, 40, [True]), (30, 30, 30, [True])],
+        ),
         ("val", "val2017", [(139, 44, 40, [True, True])]),
     ):
-        js = {"images": [], "annotations": [], "categories": [{"id": 1, "name": "person"}]}
+        js = {
+            "images": [],
+            "annotations": [],
+            "categories": [{"id": 1, "name": "person"}],
+        }
         for image_id, h, w, valid in images:
             name = f"{image_id:012d}.jpg"
-            js["images"].append({"id": image_id, "file_name": name, "height": h, "width": w})
+            js["images"].append(
+                {"id": image_id, "file_name": name, "height": h, "width": w}
+            )
             if image_id == 25:
                 _corrupt_jpeg(root / folder / name)
             elif image_id != 30:  # image 30 is missing
                 _image(rng, h, w, root / folder / name)
             for j, v in enumerate(valid):
                 js["annotations"].append(person(image_id * 100 + j, image_id, w, h, v))
-        (root / "annotations" / f"coco_wholebody_{split}_v1.0.json").write_text(json.dumps(js))
+        (root / "annotations" / f"coco_wholebody_{split}_v1.0.json").write_text(
+            json.dumps(js)
+        )
 
 
 def main():

@@ -50,8 +50,12 @@ def test_mat_values(tmp_path):
     assert names == {info["names"][1], info["names"][3]}  # row 4 has two hidden points
     by_name = {ex["image/filename"].decode(): ex for ex in splits["test"]}
     ex = by_name[info["names"][4]]
-    np.testing.assert_array_equal(ex["keypoints"], info["data"][4].reshape(2, 19).T.astype(np.float32))
-    np.testing.assert_array_equal(ex["visibility"], info["mask_new"][4].astype(np.float32))
+    np.testing.assert_array_equal(
+        ex["keypoints"], info["data"][4].reshape(2, 19).T.astype(np.float32)
+    )
+    np.testing.assert_array_equal(
+        ex["visibility"], info["mask_new"][4].astype(np.float32)
+    )
     left, right, top, bottom = info["bbox"][4]
     np.testing.assert_array_equal(ex["bbox"], [left, top, right, bottom])
     assert ex["box_size"] == np.float32(np.sqrt((right - left) * (bottom - top)))
@@ -60,7 +64,9 @@ def test_mat_values(tmp_path):
 def test_mmpose_json_real_samples(tmp_path):
     src = _testing.REAL_DATA / "mmpose_faces" / "aflw"
     manual = tmp_path / "manual"
-    ann = _testing.place(src / "test_aflw.json", manual / "annotations" / "face_landmarks_aflw_test.json")
+    ann = _testing.place(
+        src / "test_aflw.json", manual / "annotations" / "face_landmarks_aflw_test.json"
+    )
     for name in ("image04476.jpg", "image22568.jpg"):
         _testing.place(src / name, manual / "images" / name)
     splits = _testing.build(Builder, manual, tmp_path / "data")

@@ -26,7 +26,10 @@ class CocoWholebodyFaceTest(tfds.testing.DatasetBuilderTestCase):
 def test_real_samples_one_example_per_valid_face(tmp_path):
     src = _testing.REAL_DATA / "mmpose_faces" / "coco"
     manual = tmp_path / "manual"
-    ann = _testing.place(src / "test_coco_wholebody.json", manual / "annotations" / "coco_wholebody_val_v1.0.json")
+    ann = _testing.place(
+        src / "test_coco_wholebody.json",
+        manual / "annotations" / "coco_wholebody_val_v1.0.json",
+    )
     for name in ("000000000785.jpg", "000000040083.jpg", "000000197388.jpg"):
         _testing.place(src / name, manual / "val2017" / name)
     splits = _testing.build(Builder, manual, tmp_path / "data")
@@ -42,8 +45,14 @@ def test_real_samples_one_example_per_valid_face(tmp_path):
         height, width = ex["image/size"]
         np.testing.assert_array_equal(
             ex["bbox"],
-            np.float32([np.clip(x, 0, width - 1), np.clip(y, 0, height - 1),
-                        np.clip(x + w, 0, width - 1), np.clip(y + h, 0, height - 1)]),
+            np.float32(
+                [
+                    np.clip(x, 0, width - 1),
+                    np.clip(y, 0, height - 1),
+                    np.clip(x + w, 0, width - 1),
+                    np.clip(y + h, 0, height - 1),
+                ]
+            ),
         )
 
 

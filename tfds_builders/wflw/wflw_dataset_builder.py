@@ -54,7 +54,11 @@ class Builder(FaceLandmarkBuilder):
 
     def _extra_features(self):
         flag = tfds.features.Tensor(shape=(), dtype=np.int8)
-        return {"attributes": tfds.features.FeaturesDict({a: flag for a in wflw_txt.ATTRIBUTES})}
+        return {
+            "attributes": tfds.features.FeaturesDict(
+                {a: flag for a in wflw_txt.ATTRIBUTES}
+            )
+        }
 
     def _extra_example(self, record):
         return {"attributes": {a: np.int8(v) for a, v in record["attributes"].items()}}
@@ -62,7 +66,10 @@ class Builder(FaceLandmarkBuilder):
     def _split_generators(self, dl_manager):
         manual_dir = os.fspath(dl_manager.manual_dir)
         ann = os.path.join(manual_dir, "annotations")
-        if any(existing(os.path.join(ann, f"face_landmarks_wflw_{s}.json")) for s in ("train", "test")):
+        if any(
+            existing(os.path.join(ann, f"face_landmarks_wflw_{s}.json"))
+            for s in ("train", "test")
+        ):
             return self._mmpose_splits(ann, os.path.join(manual_dir, "images"))
         for sub in _TXT_DIRS:
             txt = os.path.join(manual_dir, sub, "list_98pt_rect_attr_{}.txt")
@@ -77,11 +84,17 @@ class Builder(FaceLandmarkBuilder):
             if not existing(path):
                 self._warn_missing(split, path)
                 continue
-            splits[split] = self._generate_examples(wflw_txt.read_wflw_txt(path, image_dir), split)
+            splits[split] = self._generate_examples(
+                wflw_txt.read_wflw_txt(path, image_dir), split
+            )
             if split == "test":
                 for attribute in wflw_txt.ATTRIBUTES:
-                    records = _with_flag(wflw_txt.read_wflw_txt(path, image_dir), attribute)
-                    splits[f"test_{attribute}"] = self._generate_examples(records, f"test_{attribute}")
+                    records = _with_flag(
+                        wflw_txt.read_wflw_txt(path, image_dir), attribute
+                    )
+                    splits[f"test_{attribute}"] = self._generate_examples(
+                        records, f"test_{attribute}"
+                    )
         return splits
 
     def _mmpose_splits(self, ann_dir, image_dir):
@@ -92,20 +105,28 @@ class Builder(FaceLandmarkBuilder):
         splits = {}
         train = path("train")
         if existing(train):
-            records = _with_attributes(mmpose_coco.read_wflw_json(train, image_dir), None)
+            records = _with_attributes(
+                mmpose_coco.read_wflw_json(train, image_dir), None
+            )
             splits["train"] = self._generate_examples(records, "train")
         else:
             self._warn_missing("train", train)
         test = path("test")
         if existing(test):
-            records = _with_attributes(mmpose_coco.read_wflw_json(test, image_dir), subset_files)
+            records = _with_attributes(
+                mmpose_coco.read_wflw_json(test, image_dir), subset_files
+            )
             splits["test"] = self._generate_examples(records, "test")
         else:
             self._warn_missing("test", test)
         for attribute, subset in subset_files.items():
             if existing(subset):
-                records = _with_attributes(mmpose_coco.read_wflw_json(subset, image_dir), subset_files)
-                splits[f"test_{attribute}"] = self._generate_examples(records, f"test_{attribute}")
+                records = _with_attributes(
+                    mmpose_coco.read_wflw_json(subset, image_dir), subset_files
+                )
+                splits[f"test_{attribute}"] = self._generate_examples(
+                    records, f"test_{attribute}"
+                )
         return splits
 
 
@@ -115,7 +136,9 @@ def _with_flag(records, attribute):
 
 
 def _membership_key(record):
-    return record["image/filename"], np.asarray(record["keypoints"], np.float32).tobytes()
+    return record["image/filename"], np.asarray(
+        record["keypoints"], np.float32
+    ).tobytes()
 
 
 def _with_attributes(records, subset_files):
@@ -130,11 +153,13 @@ def _with_attributes(records, subset_files):
     for attribute, path in (subset_files or {}).items():
         if existing(path):
             members[attribute] = {
-                _membership_key(r) for r in mmpose_coco.read_wflw_json(path, os.path.dirname(path))
+                _membership_key(r)
+                for r in mmpose_coco.read_wflw_json(path, os.path.dirname(path))
             }
     for record in records:
         key = _membership_key(record)
         record["attributes"] = {
-            a: (int(key in members[a]) if a in members else -1) for a in wflw_txt.ATTRIBUTES
+            a: (int(key in members[a]) if a in members else -1)
+            for a in wflw_txt.ATTRIBUTES
         }
         yield record

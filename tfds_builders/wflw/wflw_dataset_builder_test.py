@@ -39,11 +39,19 @@ def test_dummy_txt_values_and_skips(tmp_path, caplog):
     dummy = Builder.code_path.parent / "dummy_data"
     with caplog.at_level(logging.WARNING):
         splits = _testing.build(Builder, dummy, tmp_path, skip_image_decoding=True)
-    assert "1_Handshaking_corrupt.jpg" in caplog.text and "0_Parade_missing.jpg" in caplog.text
+    assert (
+        "1_Handshaking_corrupt.jpg" in caplog.text
+        and "0_Parade_missing.jpg" in caplog.text
+    )
     assert "wflw/test: skipped 1 example(s)" in caplog.text
     lists = dummy / "WFLW_annotations" / "list_98pt_rect_attr_train_test"
-    records = [r for r in wflw_txt.read_wflw_txt(lists / "list_98pt_rect_attr_test.txt", dummy / "WFLW_images")
-               if "corrupt" not in r["image_path"]]
+    records = [
+        r
+        for r in wflw_txt.read_wflw_txt(
+            lists / "list_98pt_rect_attr_test.txt", dummy / "WFLW_images"
+        )
+        if "corrupt" not in r["image_path"]
+    ]
     records.sort(key=lambda r: (r["image/filename"], tuple(r["keypoints"][0])))
     assert len(splits["test"]) == len(records) == 3
     for ex, r in zip(splits["test"], records, strict=True):
@@ -54,26 +62,41 @@ def test_dummy_txt_values_and_skips(tmp_path, caplog):
         assert ex["image"] == open(r["image_path"], "rb").read()  # bytes as released
         assert np.isnan(ex["center"]).all() and np.isnan(ex["scale"])
     for attribute in wflw_txt.ATTRIBUTES:
-        assert all(ex["attributes"][attribute] == 1 for ex in splits[f"test_{attribute}"])
+        assert all(
+            ex["attributes"][attribute] == 1 for ex in splits[f"test_{attribute}"]
+        )
 
 
 def test_mmpose_json_real_samples(tmp_path):
     src = _testing.REAL_DATA / "mmpose_faces" / "wflw"
     manual = tmp_path / "manual"
-    ann = _testing.place(src / "test_wflw.json", manual / "annotations" / "face_landmarks_wflw_test.json")
-    for name in ("7_Cheering_Cheering_7_16.jpg", "36_Football_americanfootball_ball_36_415.jpg"):
+    ann = _testing.place(
+        src / "test_wflw.json", manual / "annotations" / "face_landmarks_wflw_test.json"
+    )
+    for name in (
+        "7_Cheering_Cheering_7_16.jpg",
+        "36_Football_americanfootball_ball_36_415.jpg",
+    ):
         _testing.place(src / name, manual / "images" / name)
     # A large-pose subset file holding one of the four faces (annotation id 40).
     data = json.loads(ann.read_text())
     data["annotations"] = [a for a in data["annotations"] if a["id"] == 40]
-    (manual / "annotations" / "face_landmarks_wflw_test_largepose.json").write_text(json.dumps(data))
+    (manual / "annotations" / "face_landmarks_wflw_test_largepose.json").write_text(
+        json.dumps(data)
+    )
 
     splits = _testing.build(Builder, manual, tmp_path / "data")
     assert sorted(splits) == ["test", "test_pose"]  # no train file, one subset file
     assert len(splits["test"]) == 4 and len(splits["test_pose"]) == 1
     records = list(mmpose_coco.read_wflw_json(ann, manual / "images"))
     for ex in splits["test"]:
-        matches = [r for r in records if np.array_equal(_testing.json_keypoints(ann, int(r["key"])), ex["keypoints"])]
+        matches = [
+            r
+            for r in records
+            if np.array_equal(
+                _testing.json_keypoints(ann, int(r["key"])), ex["keypoints"]
+            )
+        ]
         assert len(matches) == 1  # keypoints equal the JSON's exactly
         r = matches[0]
         assert ex["image/filename"].decode() == r["image/filename"]
@@ -84,7 +107,9 @@ def test_mmpose_json_real_samples(tmp_path):
         attributes = {a: int(v) for a, v in ex["attributes"].items()}
         assert attributes["pose"] == (1 if r["key"] == "40" else 0)
         assert {v for a, v in attributes.items() if a != "pose"} == {-1}
-    np.testing.assert_array_equal(splits["test_pose"][0]["keypoints"], _testing.json_keypoints(ann, 40))
+    np.testing.assert_array_equal(
+        splits["test_pose"][0]["keypoints"], _testing.json_keypoints(ann, 40)
+    )
 
 
 if __name__ == "__main__":

@@ -93,7 +93,9 @@ def read_cofw_mat(path: str | os.PathLike, first_index: int = 1) -> Iterator[dic
         images, phis, boxes = mat[images_name], mat[phis_name], mat[boxes_name]
         n = phis.shape[1]
         if phis.shape[0] != 3 * NUM_KEYPOINTS:
-            raise ValueError(f"{path}: {phis_name} has shape {phis.shape}, expected (87, N)")
+            raise ValueError(
+                f"{path}: {phis_name} has shape {phis.shape}, expected (87, N)"
+            )
         if boxes.shape != (4, n) or images.size != n:
             raise ValueError(
                 f"{path}: {boxes_name} {boxes.shape} / {images_name} {images.shape} "

@@ -14,7 +14,13 @@ import os
 import cv2
 import numpy as np
 
-__all__ = ["CorruptImageError", "ImageFile", "encode_png", "read_image", "verify_image_bytes"]
+__all__ = [
+    "CorruptImageError",
+    "ImageFile",
+    "encode_png",
+    "read_image",
+    "verify_image_bytes",
+]
 
 _JPEG_SOI = b"\xff\xd8"
 _JPEG_SOS = b"\xff\xda"
@@ -68,7 +74,12 @@ def verify_image_bytes(data: bytes, name: str) -> ImageFile:
     if array is None or array.size == 0:
         raise CorruptImageError(f"image file {name!r} does not decode as an image")
     channels = 1 if array.ndim == 2 else int(array.shape[2])
-    return ImageFile(data=data, height=int(array.shape[0]), width=int(array.shape[1]), channels=channels)
+    return ImageFile(
+        data=data,
+        height=int(array.shape[0]),
+        width=int(array.shape[1]),
+        channels=channels,
+    )
 
 
 def read_image(path: str | os.PathLike) -> ImageFile:
@@ -89,11 +100,19 @@ def read_image(path: str | os.PathLike) -> ImageFile:
 def encode_png(rgb: np.ndarray) -> bytes:
     """Encode a uint8 image, ``(H, W)`` gray or ``(H, W, 3)`` RGB, losslessly as PNG."""
     rgb = np.asarray(rgb)
-    if rgb.dtype != np.uint8 or rgb.ndim not in (2, 3) or (rgb.ndim == 3 and rgb.shape[2] != 3):
+    if (
+        rgb.dtype != np.uint8
+        or rgb.ndim not in (2, 3)
+        or (rgb.ndim == 3 and rgb.shape[2] != 3)
+    ):
         raise ValueError(
             f"expected a uint8 (H, W) or (H, W, 3) image, got {rgb.dtype} {rgb.shape}"
         )
-    bgr = rgb if rgb.ndim == 2 else cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2BGR)
+    bgr = (
+        rgb
+        if rgb.ndim == 2
+        else cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2BGR)
+    )
     ok, buf = cv2.imencode(".png", bgr)
     if not ok:
         raise ValueError(f"PNG encoding failed for an image of shape {rgb.shape}")

@@ -104,7 +104,9 @@ def clip_xywh(box, width: int, height: int) -> np.ndarray:
     return np.array([x1, y1, x2, y2], dtype=np.float32)
 
 
-def _keypoints(flat, num_keypoints: int, path: str, ann_id) -> tuple[np.ndarray, np.ndarray]:
+def _keypoints(
+    flat, num_keypoints: int, path: str, ann_id
+) -> tuple[np.ndarray, np.ndarray]:
     arr = np.array(flat, dtype=np.float32)
     if arr.size != 3 * num_keypoints:
         raise ValueError(
@@ -165,7 +167,9 @@ def read_center_scale_json(
     for img, ann in _iter_annotations(data, path):
         for field in ("center", "scale", "keypoints"):
             if field not in ann:
-                raise ValueError(f"{path}: annotation id {ann.get('id')} lacks {field!r}")
+                raise ValueError(
+                    f"{path}: annotation id {ann.get('id')} lacks {field!r}"
+                )
         keypoints, v = _keypoints(ann["keypoints"], num_keypoints, path, ann["id"])
         center = np.array(ann["center"], dtype=np.float32)
         scale = np.float32(ann["scale"])

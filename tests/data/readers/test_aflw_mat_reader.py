@@ -12,12 +12,19 @@ def _write(path, n=5, ra=None, drop=None):
     data = np.arange(n * 38, dtype=np.float64).reshape(n, 38)
     mask = np.ones((n, 19))
     mask[1, 4] = 0
-    bbox = np.array([[10.0 + i, 110.0 + i, 20.0, 120.0] for i in range(n)])  # left right top bottom
+    bbox = np.array(
+        [[10.0 + i, 110.0 + i, 20.0, 120.0] for i in range(n)]
+    )  # left right top bottom
     names = np.empty((n, 1), dtype=object)
     for i in range(n):
         names[i, 0] = f"{i % 3}/image{i:05d}.jpg"
-    fields = {"data": data, "mask_new": mask, "bbox": bbox, "nameList": names,
-              "ra": np.array([ra if ra is not None else [4, 2, 5, 1, 3]], np.float64)}
+    fields = {
+        "data": data,
+        "mask_new": mask,
+        "bbox": bbox,
+        "nameList": names,
+        "ra": np.array([ra if ra is not None else [4, 2, 5, 1, 3]], np.float64),
+    }
     if drop:
         del fields[drop]
     scipy_io.savemat(path, fields)
@@ -32,7 +39,11 @@ def test_splits_and_values(tmp_path):
     splits = aflw_mat.aflw19_split_rows(info, num_train=2)
     assert splits["train"].tolist() == [3, 1]
     assert splits["test"].tolist() == [4, 0, 2]
-    assert splits["test_frontal"].tolist() == [4, 0, 2]  # row 1 (not all visible) is in train
+    assert splits["test_frontal"].tolist() == [
+        4,
+        0,
+        2,
+    ]  # row 1 (not all visible) is in train
     splits = aflw_mat.aflw19_split_rows(info, num_train=1)
     assert splits["test_frontal"].tolist() == [4, 0, 2]
     assert 1 in splits["test"].tolist()
@@ -42,7 +53,9 @@ def test_splits_and_values(tmp_path):
     np.testing.assert_array_equal(record["keypoints"][0], [38.0, 57.0])
     np.testing.assert_array_equal(record["keypoints"][18], [56.0, 75.0])
     assert record["visibility"][4] == 0 and record["visibility"].sum() == 18
-    np.testing.assert_array_equal(record["bbox"], [11.0, 20.0, 111.0, 120.0])  # left top right bottom
+    np.testing.assert_array_equal(
+        record["bbox"], [11.0, 20.0, 111.0, 120.0]
+    )  # left top right bottom
     assert record["box_size"] == np.float32(100.0)  # sqrt(w * h)
     assert np.isnan(record["scale"])
 

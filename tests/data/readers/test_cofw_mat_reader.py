@@ -31,24 +31,37 @@ def test_values_follow_mmpose_conventions(tmp_path):
     x2[3] = 0.5  # 1-based 0.5 -> -0.5 -> clamped to 0
     path = tmp_path / "COFW_test_color.mat"
     write_cofw_mat(
-        path, [color, gray], [_phis(x, y, occ), _phis(x2, y, np.zeros(29))],
-        [[3, 4, 10, 12], [-2, 5, 50, 10]], "T",
+        path,
+        [color, gray],
+        [_phis(x, y, occ), _phis(x2, y, np.zeros(29))],
+        [[3, 4, 10, 12], [-2, 5, 50, 10]],
+        "T",
     )
     assert open(path, "rb").read(19) == b"MATLAB 7.3 MAT-file"
     assert cofw_mat.cofw_mat_size(path) == 2
     first, second = cofw_mat.read_cofw_mat(path, first_index=1346)
     assert (first["key"], first["image/filename"]) == ("001346", "001346.png")
     assert second["key"] == "001347" and first["image_path"] is None
-    np.testing.assert_array_equal(first["keypoints"], np.stack([x - 1, y - 1], 1).astype(np.float32))
+    np.testing.assert_array_equal(
+        first["keypoints"], np.stack([x - 1, y - 1], 1).astype(np.float32)
+    )
     assert second["keypoints"][3, 0] == 0.0
     np.testing.assert_array_equal(first["occluded"], occ == 1)
     np.testing.assert_array_equal(first["visibility"], np.ones(29, np.float32))
     # Box (x, y, w, h) is not shifted; MMPose clips x2 = x + w to W - 1.
     np.testing.assert_array_equal(first["bbox"], [3, 4, 13, 16])
-    np.testing.assert_array_equal(second["bbox"], [0, 5, 39, 15])  # x < 0 set to 0, then clipped
-    decoded = cv2.imdecode(np.frombuffer(first["image_bytes"], np.uint8), cv2.IMREAD_UNCHANGED)
-    np.testing.assert_array_equal(decoded[..., ::-1], color)  # PNG is lossless; OpenCV gives BGR
-    decoded = cv2.imdecode(np.frombuffer(second["image_bytes"], np.uint8), cv2.IMREAD_UNCHANGED)
+    np.testing.assert_array_equal(
+        second["bbox"], [0, 5, 39, 15]
+    )  # x < 0 set to 0, then clipped
+    decoded = cv2.imdecode(
+        np.frombuffer(first["image_bytes"], np.uint8), cv2.IMREAD_UNCHANGED
+    )
+    np.testing.assert_array_equal(
+        decoded[..., ::-1], color
+    )  # PNG is lossless; OpenCV gives BGR
+    decoded = cv2.imdecode(
+        np.frombuffer(second["image_bytes"], np.uint8), cv2.IMREAD_UNCHANGED
+    )
     np.testing.assert_array_equal(decoded, gray)
 
 
@@ -62,5 +75,7 @@ def test_errors_name_the_file(tmp_path):
     other = tmp_path / "other.mat"
     with h5py.File(other, "w") as f:
         f["phisTr"] = np.zeros((87, 1))
-    with pytest.raises(ValueError, match=r"other.mat: expected COFW fields IsTr/phisTr/bboxesTr"):
+    with pytest.raises(
+        ValueError, match=r"other.mat: expected COFW fields IsTr/phisTr/bboxesTr"
+    ):
         list(cofw_mat.read_cofw_mat(other))

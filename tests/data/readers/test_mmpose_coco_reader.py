@@ -20,13 +20,22 @@ READERS = {
     "300w": (mmpose_coco.read_300w_json, "300w/test_300w.json"),
     "cofw": (mmpose_coco.read_cofw_json, "cofw/test_cofw.json"),
     "aflw": (mmpose_coco.read_aflw_json, "aflw/test_aflw.json"),
-    "coco_wholebody_face": (mmpose_coco.read_coco_wholebody_face_json, "coco/test_coco_wholebody.json"),
+    "coco_wholebody_face": (
+        mmpose_coco.read_coco_wholebody_face_json,
+        "coco/test_coco_wholebody.json",
+    ),
 }
 
 
 @pytest.fixture(scope="module")
 def reference(request):
-    path = request.config.rootpath / "tests" / "data" / "parity" / "mmpose_face_datasets.npz"
+    path = (
+        request.config.rootpath
+        / "tests"
+        / "data"
+        / "parity"
+        / "mmpose_face_datasets.npz"
+    )
     return dict(np.load(path))
 
 
@@ -36,22 +45,38 @@ def test_records_equal_mmpose_dataset_classes(name, reference, test_data):
     folder = test_data / "mmpose_faces" / os.path.dirname(rel)
     records = list(read(test_data / "mmpose_faces" / rel, folder))
     assert [int(r["key"]) for r in records] == reference[f"{name}/id"].tolist()
-    assert [r["image/filename"] for r in records] == reference[f"{name}/img_path"].tolist()
+    assert [r["image/filename"] for r in records] == reference[
+        f"{name}/img_path"
+    ].tolist()
     for r in records:
         assert os.path.isfile(r["image_path"])
-    np.testing.assert_array_equal(np.stack([r["keypoints"] for r in records]), reference[f"{name}/keypoints"])
     np.testing.assert_array_equal(
-        np.stack([r["visibility"] for r in records]), reference[f"{name}/keypoints_visible"]
+        np.stack([r["keypoints"] for r in records]), reference[f"{name}/keypoints"]
     )
-    np.testing.assert_array_equal(np.stack([r["bbox"] for r in records]), reference[f"{name}/bbox"])
+    np.testing.assert_array_equal(
+        np.stack([r["visibility"] for r in records]),
+        reference[f"{name}/keypoints_visible"],
+    )
+    np.testing.assert_array_equal(
+        np.stack([r["bbox"] for r in records]), reference[f"{name}/bbox"]
+    )
     if f"{name}/bbox_center" in reference:
-        np.testing.assert_array_equal(np.stack([r["center"] for r in records]), reference[f"{name}/bbox_center"])
+        np.testing.assert_array_equal(
+            np.stack([r["center"] for r in records]), reference[f"{name}/bbox_center"]
+        )
         scales = np.array([r["scale"] for r in records], np.float32)
-        np.testing.assert_array_equal(np.repeat(scales[:, None] * np.float32(200), 2, axis=1), reference[f"{name}/bbox_scale"])
+        np.testing.assert_array_equal(
+            np.repeat(scales[:, None] * np.float32(200), 2, axis=1),
+            reference[f"{name}/bbox_scale"],
+        )
     else:
-        assert all(np.isnan(r["center"]).all() and np.isnan(r["scale"]) for r in records)
+        assert all(
+            np.isnan(r["center"]).all() and np.isnan(r["scale"]) for r in records
+        )
     if f"{name}/box_size" in reference:
-        np.testing.assert_array_equal([r["box_size"] for r in records], reference[f"{name}/box_size"])
+        np.testing.assert_array_equal(
+            [r["box_size"] for r in records], reference[f"{name}/box_size"]
+        )
 
 
 def test_keypoints_equal_json_values_exactly(test_data):
@@ -85,7 +110,11 @@ def test_coco_wholebody_keeps_only_valid_faces(test_data):
     path = test_data / "mmpose_faces" / "coco" / "test_coco_wholebody.json"
     data = json.loads(path.read_text())
     records = list(mmpose_coco.read_coco_wholebody_face_json(path, path.parent))
-    valid = [a["id"] for a in data["annotations"] if a["face_valid"] and max(a["face_kpts"]) > 0]
+    valid = [
+        a["id"]
+        for a in data["annotations"]
+        if a["face_valid"] and max(a["face_kpts"]) > 0
+    ]
     assert len(data["annotations"]) == 14
     assert [int(r["key"]) for r in records] == valid == [442619, 198196, 230195, 437295]
 
@@ -101,20 +130,29 @@ def _ann(ann_id, **overrides):
     kpts = []
     for i in range(29):
         kpts += [10.0 + i, 20.0 + i, 2]
-    ann = {"id": ann_id, "image_id": 1, "keypoints": kpts, "num_keypoints": 29,
-           "bbox": [-5.0, 10.0, 200.0, 30.0], "iscrowd": 0}
+    ann = {
+        "id": ann_id,
+        "image_id": 1,
+        "keypoints": kpts,
+        "num_keypoints": 29,
+        "bbox": [-5.0, 10.0, 200.0, 30.0],
+        "iscrowd": 0,
+    }
     ann.update(overrides)
     return ann
 
 
 def test_invalid_instances_are_dropped_and_box_clipped(tmp_path):
-    path = _write(tmp_path, [
-        _ann(1),
-        _ann(2, iscrowd=1),
-        _ann(3, num_keypoints=0),
-        _ann(4, bbox=[120.0, 10.0, 5.0, 5.0]),  # clipped to zero width
-        _ann(5, keypoints=[0.0] * 87),
-    ])
+    path = _write(
+        tmp_path,
+        [
+            _ann(1),
+            _ann(2, iscrowd=1),
+            _ann(3, num_keypoints=0),
+            _ann(4, bbox=[120.0, 10.0, 5.0, 5.0]),  # clipped to zero width
+            _ann(5, keypoints=[0.0] * 87),
+        ],
+    )
     records = list(mmpose_coco.read_cofw_json(path, tmp_path))
     assert [r["key"] for r in records] == ["1"]
     np.testing.assert_array_equal(records[0]["bbox"], [0.0, 10.0, 99.0, 40.0])
@@ -131,5 +169,7 @@ def test_errors_name_the_file_and_annotation(tmp_path):
     with pytest.raises(ValueError, match="annotation id 7 lacks 'center'"):
         list(mmpose_coco.read_wflw_json(path, tmp_path))
     path = _write(tmp_path, [_ann(8, center=[1, 2], scale=1.0)])
-    with pytest.raises(ValueError, match=r"annotation id 8 has 87 keypoint values, expected 294"):
+    with pytest.raises(
+        ValueError, match=r"annotation id 8 has 87 keypoint values, expected 294"
+    ):
         list(mmpose_coco.read_wflw_json(path, tmp_path))
