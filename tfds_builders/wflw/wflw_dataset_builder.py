@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 import numpy as np
@@ -23,6 +24,8 @@ SUBSETS = {
     "blur": "blur",
 }
 """Attribute name -> suffix of MMPose's subset file ``face_landmarks_wflw_test_<suffix>.json``."""
+
+logger = logging.getLogger(__name__)
 
 _TXT_DIRS = (os.path.join("WFLW_annotations", "list_98pt_rect_attr_train_test"), "")
 
@@ -114,7 +117,7 @@ class Builder(FaceLandmarkBuilder):
         test = path("test")
         if existing(test):
             records = _with_attributes(
-                mmpose_coco.read_wflw_json(test, image_dir), subset_files
+                mmpose_coco.read_wflw_json(test, image_dir), subset_files, True
             )
             splits["test"] = self._generate_examples(records, "test")
         else:
@@ -141,13 +144,14 @@ def _membership_key(record):
     ).tobytes()
 
 
-def _with_attributes(records, subset_files):
+def _with_attributes(records, subset_files, warn_unmatched=False):
     """Attach the six flags to MMPose-JSON records.
 
     A flag is 1 when the face (same image file and identical keypoints) is in
     MMPose's subset file of that attribute, 0 when it is not, and -1 (unknown)
     when the subset file is absent or ``subset_files`` is ``None`` (the train
-    split: MMPose ships no attribute files for it).
+    split: MMPose ships no attribute files for it). With ``warn_unmatched``
+    (the full test split), subset faces found in no record are logged.
     """
     members = {}
     for attribute, path in (subset_files or {}).items():
@@ -156,10 +160,22 @@ def _with_attributes(records, subset_files):
                 _membership_key(r)
                 for r in mmpose_coco.read_wflw_json(path, os.path.dirname(path))
             }
+    seen = set()
     for record in records:
         key = _membership_key(record)
+        seen.add(key)
         record["attributes"] = {
             a: (int(key in members[a]) if a in members else -1)
             for a in wflw_txt.ATTRIBUTES
         }
         yield record
+    for attribute, keys in members.items() if warn_unmatched else ():
+        unmatched = len(keys - seen)
+        if unmatched:
+            logger.warning(
+                "wflw: %d face(s) of %s match no face of the split (file name and "
+                "keypoints differ); their flag %r could not be set",
+                unmatched,
+                subset_files[attribute],
+                attribute,
+            )

@@ -67,7 +67,7 @@ def test_dummy_txt_values_and_skips(tmp_path, caplog):
         )
 
 
-def test_mmpose_json_real_samples(tmp_path):
+def test_mmpose_json_real_samples(tmp_path, caplog):
     src = _testing.REAL_DATA / "mmpose_faces" / "wflw"
     manual = tmp_path / "manual"
     ann = _testing.place(
@@ -78,16 +78,20 @@ def test_mmpose_json_real_samples(tmp_path):
         "36_Football_americanfootball_ball_36_415.jpg",
     ):
         _testing.place(src / name, manual / "images" / name)
-    # A large-pose subset file holding one of the four faces (annotation id 40).
+    # A large-pose subset file holding one of the four faces (annotation id 40)
+    # and a face that is in no test record (shifted keypoints): it is logged.
     data = json.loads(ann.read_text())
-    data["annotations"] = [a for a in data["annotations"] if a["id"] == 40]
-    (manual / "annotations" / "face_landmarks_wflw_test_largepose.json").write_text(
-        json.dumps(data)
-    )
+    face = next(a for a in data["annotations"] if a["id"] == 40)
+    stray = dict(face, id=9999, keypoints=[v + 0.5 for v in face["keypoints"]])
+    data["annotations"] = [face, stray]
+    subset = manual / "annotations" / "face_landmarks_wflw_test_largepose.json"
+    subset.write_text(json.dumps(data))
 
-    splits = _testing.build(Builder, manual, tmp_path / "data")
+    with caplog.at_level(logging.WARNING):
+        splits = _testing.build(Builder, manual, tmp_path / "data")
+    assert "1 face(s) of " + str(subset) + " match no face" in caplog.text
     assert sorted(splits) == ["test", "test_pose"]  # no train file, one subset file
-    assert len(splits["test"]) == 4 and len(splits["test_pose"]) == 1
+    assert len(splits["test"]) == 4 and len(splits["test_pose"]) == 2
     records = list(mmpose_coco.read_wflw_json(ann, manual / "images"))
     for ex in splits["test"]:
         matches = [
@@ -107,8 +111,9 @@ def test_mmpose_json_real_samples(tmp_path):
         attributes = {a: int(v) for a, v in ex["attributes"].items()}
         assert attributes["pose"] == (1 if r["key"] == "40" else 0)
         assert {v for a, v in attributes.items() if a != "pose"} == {-1}
-    np.testing.assert_array_equal(
-        splits["test_pose"][0]["keypoints"], _testing.json_keypoints(ann, 40)
+    pose_keypoints = [ex["keypoints"] for ex in splits["test_pose"]]
+    assert any(
+        np.array_equal(k, _testing.json_keypoints(ann, 40)) for k in pose_keypoints
     )
 
 
