@@ -149,7 +149,7 @@ class HourglassBackbone(keras.Model):
         stage_blocks=(2, 2, 2, 2, 2, 4),
         feat_channel=256,
         input_shape=(None, None, 3),
-        name=None,
+        name="backbone",
         dtype=None,
         **kwargs,
     ):

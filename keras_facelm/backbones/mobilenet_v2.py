@@ -104,7 +104,7 @@ class MobileNetV2Backbone(keras.Model):
         self,
         widen_factor=1.0,
         input_shape=(None, None, 3),
-        name=None,
+        name="backbone",
         dtype=None,
         **kwargs,
     ):

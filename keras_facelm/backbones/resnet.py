@@ -79,7 +79,7 @@ class ResNetBackbone(keras.Model):
         base_channels=64,
         stem_channels=64,
         input_shape=(None, None, 3),
-        name=None,
+        name="backbone",
         dtype=None,
         **kwargs,
     ):

@@ -134,7 +134,7 @@ class SCNetBackbone(keras.Model):
         base_channels=64,
         stem_channels=64,
         input_shape=(None, None, 3),
-        name=None,
+        name="backbone",
         dtype=None,
         **kwargs,
     ):

@@ -49,53 +49,6 @@ def relative_error(actual, expected) -> float:
     return float(np.abs(actual - expected).max() / np.abs(expected).max())
 
 
-def assign_torch_state_dict(model, state: dict) -> None:
-    """Copy a PyTorch-layout state dict into ``model`` by layer name, strictly.
-
-    ``<path>.<param>`` goes to ``model.get_layer(keras_name(path))``; fails if a
-    tensor finds no layer or parameter, or if a model variable stays unfilled.
-    """
-    import keras
-
-    from keras_facelm.backbones.blocks import keras_name
-
-    by_layer: dict[str, dict[str, np.ndarray]] = {}
-    for key, value in state.items():
-        path, param = key.rsplit(".", 1)
-        by_layer.setdefault(path, {})[param] = value
-    filled = set()
-    for path, params in by_layer.items():
-        layer = model.get_layer(keras_name(path))
-        if isinstance(layer, keras.layers.BatchNormalization):
-            names = {"weight": "gamma", "bias": "beta", "running_mean": "moving_mean",
-                     "running_var": "moving_variance"}
-            convert = {p: (lambda v: v) for p in names}
-        elif isinstance(layer, keras.layers.DepthwiseConv2D):
-            names = {"weight": "kernel"}
-            convert = {"weight": lambda v: v.transpose(2, 3, 0, 1)}
-        elif isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv2DTranspose)):
-            names = {"weight": "kernel", "bias": "bias"}
-            convert = {"weight": lambda v: v.transpose(2, 3, 1, 0), "bias": lambda v: v}
-        elif isinstance(layer, keras.layers.Dense):
-            names = {"weight": "kernel", "bias": "bias"}
-            convert = {"weight": lambda v: v.T, "bias": lambda v: v}
-        else:
-            raise ValueError(f"{path}: no mapping for layer type {type(layer).__name__}")
-        variables = {v.path.rsplit("/", 1)[-1]: v for v in layer.weights}
-        for param, value in params.items():
-            if param not in names or names[param] not in variables:
-                raise ValueError(f"{path}.{param}: layer {layer.name} has no matching weight")
-            var = variables[names[param]]
-            value = convert[param](value)
-            if tuple(var.shape) != value.shape:
-                raise ValueError(f"{path}.{param}: shape {value.shape} != {tuple(var.shape)}")
-            var.assign(value)
-            filled.add(id(var))
-    unfilled = [v.path for v in model.weights if id(v) not in filled]
-    if unfilled:
-        raise ValueError(f"model weights not in the state dict: {unfilled[:10]}")
-
-
 def trainable_count(model) -> int:
     """Number of trainable scalars (MMPose counts the same: parameters, not BN buffers)."""
     return int(sum(np.prod(w.shape) for w in model.trainable_weights))
@@ -104,17 +57,20 @@ def trainable_count(model) -> int:
 def check_backbone_parity(name: str, cls, tolerance: float = 1e-4):
     """Build ``cls`` as the fixture says, load the seeded weights, compare with MMPose.
 
-    Asserts the trainable parameter count equals MMPose's and the output
-    matches to ``tolerance`` of its scale. Returns the model.
+    The weights go through the checkpoint porter (strict: every tensor used,
+    every weight filled). Asserts the trainable parameter count equals MMPose's
+    and the output matches to ``tolerance`` of its scale. Returns the model.
     """
     import keras
+
+    from keras_facelm.convert.port import load_state_dict
 
     meta, state, images, expected = load_fixture(name)
     if meta["keras_class"] != cls.__name__:
         raise ValueError(f"fixture {name} is for {meta['keras_class']}, not {cls.__name__}")
     model = cls(**meta["keras_kwargs"])
     assert trainable_count(model) == meta["param_count"]
-    assign_torch_state_dict(model, state)
+    load_state_dict(model, state, strict=True)
     out = keras.ops.convert_to_numpy(model(images, training=False))
     err = relative_error(out, expected)
     assert err < tolerance, f"{name}: relative error {err:.3g} >= {tolerance}"

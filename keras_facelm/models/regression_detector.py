@@ -1,0 +1,128 @@
+"""The regression landmark detector task: normalise → backbone → GAP → RegressionHead.
+
+MMPose's DeepPose face configs (``topdown_regression/wflw/td-reg_res50_*``):
+``TopdownPoseEstimator`` with a backbone, the ``GlobalAveragePooling`` neck and
+a ``RegressionHead`` (``fc`` to 2K), codec ``RegressionLabel`` and
+``test_cfg=dict(flip_test=True, shift_coords=True)``.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import keras
+
+from keras_facelm.data.schemes import get_scheme
+from keras_facelm.heads.regression import RegressionDecoder, gap_neck, regression_head
+from keras_facelm.layers.flip_test import CoordinateFlipMerge
+from keras_facelm.layers.pixel_normalization import PixelNormalization
+from keras_facelm.models.task import LandmarkTask
+from keras_facelm.utils.config import as_tuples
+
+__all__ = [
+    "RegressionLandmarkDetector",
+    "DEFAULT_REGRESSION_CODEC",
+    "DEFAULT_REGRESSION_TEST_CFG",
+]
+
+#: MMPose's ``RegressionLabel`` codec settings of the WFLW regression configs.
+DEFAULT_REGRESSION_CODEC = dict(input_size=(256, 256))
+#: MMPose's regression ``test_cfg`` of those configs.
+DEFAULT_REGRESSION_TEST_CFG = dict(flip_test=True, shift_coords=True)
+
+
+@keras.saving.register_keras_serializable(package="keras_facelm")
+class RegressionLandmarkDetector(LandmarkTask):
+    """Top-down coordinate-regression face landmark detector (DeepPose).
+
+    Args:
+        backbone: a backbone ``keras.Model`` (named ``"backbone"``) mapping
+            normalised images to feature maps; the last one is pooled.
+        num_keypoints: K.
+        scheme: keypoint scheme name (flip indices), e.g. ``"wflw"``.
+        codec: ``RegressionLabel`` settings: ``input_size`` ``(w, h)`` pixels.
+        test_cfg: ``flip_test`` and ``shift_coords`` as MMPose's ``test_cfg``.
+        image_size: ``(height, width)`` of the input crops, pixels.
+
+    Call: ``(N, H, W, 3)`` RGB float, 0-255 → raw coordinates ``(N, K, 2)``,
+    ``(x, y)`` normalised by the input size (MMPose's head output, no
+    activation, so values may leave [0, 1]).
+    ``predict_landmarks`` multiplies them by ``codec["input_size"]``; its
+    scores are all ones.
+    """
+
+    def __init__(
+        self,
+        backbone,
+        num_keypoints,
+        *,
+        scheme="wflw",
+        codec=None,
+        test_cfg=None,
+        image_size=(256, 256),
+        name=None,
+        dtype=None,
+        **kwargs,
+    ):
+        codec = as_tuples({**DEFAULT_REGRESSION_CODEC, **(codec or {})})
+        test_cfg = as_tuples({**DEFAULT_REGRESSION_TEST_CFG, **(test_cfg or {})})
+        unknown = (set(codec) - set(DEFAULT_REGRESSION_CODEC)) | (
+            set(test_cfg) - set(DEFAULT_REGRESSION_TEST_CFG)
+        )
+        if unknown:
+            raise ValueError(
+                f"unknown regression codec/test_cfg settings {sorted(unknown)}; expected "
+                f"codec {sorted(DEFAULT_REGRESSION_CODEC)}, test_cfg "
+                f"{sorted(DEFAULT_REGRESSION_TEST_CFG)}"
+            )
+        if get_scheme(scheme).num_keypoints != num_keypoints:
+            raise ValueError(
+                f"scheme {scheme!r} has {get_scheme(scheme).num_keypoints} keypoints, "
+                f"but num_keypoints={num_keypoints}"
+            )
+        images = keras.Input(shape=(*image_size, 3), name="images")
+        x = PixelNormalization(name="normalize", dtype=dtype)(images)
+        features = backbone(x)
+        if not isinstance(features, (list, tuple)):
+            features = [features]
+        coords = regression_head(gap_neck(features[-1], dtype=dtype), num_keypoints, dtype=dtype)
+        super().__init__(inputs=images, outputs=coords, name=name, dtype=dtype, **kwargs)
+        self.backbone = backbone
+        self.num_keypoints = int(num_keypoints)
+        self.scheme = scheme
+        self.codec = codec
+        self.test_cfg = test_cfg
+        self.image_size = tuple(int(s) for s in image_size)
+
+    # -- decoding ---------------------------------------------------------------
+    def _decoder(self):
+        return RegressionDecoder(input_size=self.codec["input_size"], name="decode")
+
+    def _merge_flipped(self):
+        return CoordinateFlipMerge(
+            flip_indices=get_scheme(self.scheme).flip_indices,
+            input_width=self.codec["input_size"][0],
+            shift_coords=self.test_cfg["shift_coords"],
+            name="flip_merge",
+        )
+
+    # -- serialisation ----------------------------------------------------------
+    def get_config(self):
+        return {
+            "backbone": keras.saving.serialize_keras_object(self.backbone),
+            "num_keypoints": self.num_keypoints,
+            "scheme": self.scheme,
+            "codec": copy.deepcopy(self.codec),
+            "test_cfg": copy.deepcopy(self.test_cfg),
+            "image_size": self.image_size,
+            "name": self.name,
+            "dtype": self.dtype_policy.name,
+            "trainable": self.trainable,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("backbone"), dict):
+            config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
+        return cls(**config)
