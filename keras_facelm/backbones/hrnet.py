@@ -9,11 +9,10 @@ checkpoints load by name.
 
 from __future__ import annotations
 
-import copy
-
 import keras
 
 from keras_facelm.backbones import blocks
+from keras_facelm.utils.config import as_tuples
 
 __all__ = ["HRNetBackbone", "HRNET_W18_STAGES", "hrnet_stages"]
 
@@ -166,7 +165,7 @@ class HRNetBackbone(keras.Model):
         dtype=None,
         **kwargs,
     ):
-        stages = copy.deepcopy(stages or HRNET_W18_STAGES)
+        stages = as_tuples(stages or HRNET_W18_STAGES)
         inputs = keras.Input(shape=tuple(input_shape), name="images")
         x = blocks.conv_bn(inputs, 64, 3, strides=2, padding=1, conv_name="conv1",
                            bn_name="bn1", dtype=dtype)
@@ -196,7 +195,7 @@ class HRNetBackbone(keras.Model):
 
     def get_config(self):
         return {
-            "stages": copy.deepcopy(self.stages),
+            "stages": self.stages,
             "upsample_mode": self.upsample_mode,
             "input_shape": self.input_shape_arg,
             "name": self.name,

@@ -17,6 +17,7 @@ from keras_facelm.heads.heatmap import concat_neck, heatmap_head
 from keras_facelm.layers.heatmap_decoding import HeatmapDecoder
 from keras_facelm.layers.pixel_normalization import PixelNormalization
 from keras_facelm.models.task import LandmarkTask
+from keras_facelm.utils.config import as_tuples
 
 __all__ = ["HeatmapLandmarkDetector", "DEFAULT_CODEC", "DEFAULT_TEST_CFG"]
 
@@ -73,14 +74,14 @@ class HeatmapLandmarkDetector(LandmarkTask):
         dtype=None,
         **kwargs,
     ):
-        head = dict(head or {})
+        head = as_tuples(dict(head or {}))
         unknown = set(head) - set(_HEAD_KEYS)
         if unknown:
             raise ValueError(f"unknown head settings {sorted(unknown)}; expected {_HEAD_KEYS}")
         if neck not in (None, "concat"):
             raise ValueError(f"neck must be None or 'concat', got {neck!r}")
-        codec = {**DEFAULT_CODEC, **(codec or {})}
-        test_cfg = {**DEFAULT_TEST_CFG, **(test_cfg or {})}
+        codec = as_tuples({**DEFAULT_CODEC, **(codec or {})})
+        test_cfg = as_tuples({**DEFAULT_TEST_CFG, **(test_cfg or {})})
         if get_scheme(scheme).num_keypoints != num_keypoints:
             raise ValueError(
                 f"scheme {scheme!r} has {get_scheme(scheme).num_keypoints} keypoints, "

@@ -1,0 +1,199 @@
+"""HRNetV2W18: architecture, serialisation, training step, presets and converter errors."""
+
+import json
+import pathlib
+
+import keras
+import numpy as np
+import pytest
+
+from keras_facelm.backbones.hrnet import HRNetBackbone
+from keras_facelm.convert.port import StateDictMismatchError, load_state_dict
+from keras_facelm.models import HRNetV2W18, from_preset, list_presets
+from keras_facelm.models.preset_loader import save_preset
+from tests.models.conftest import TINY_HRNET_STAGES
+
+NINE = [
+    "hrnetv2_w18_300w", "hrnetv2_w18_aflw", "hrnetv2_w18_dark_aflw", "hrnetv2_w18_cofw",
+    "hrnetv2_w18_wflw", "hrnetv2_w18_dark_wflw", "hrnetv2_w18_awing_wflw",
+    "hrnetv2_w18_coco_wholebody_face", "hrnetv2_w18_dark_coco_wholebody_face",
+]  # fmt: skip
+
+
+def _trainable(model):
+    return sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+
+
+def _tiny(k=19, scheme="aflw", **kw):
+    return HRNetV2W18(k, scheme=scheme, backbone=HRNetBackbone(stages=TINY_HRNET_STAGES), **kw)
+
+
+@pytest.mark.parametrize("k,scheme,expected", [(98, "wflw", 9_662_528), (19, "aflw", 9_641_119)])
+def test_w18_trainable_parameters_equal_mmpose(k, scheme, expected):
+    # MMPose 1.3.2 counts (MMPOSE_SPEC.md §8.6, DESIGN.md §3).
+    model = HRNetV2W18(k, scheme=scheme)
+    assert _trainable(model) == expected
+    assert model.output_shape == (None, 64, 64, k)
+
+
+def test_widths_are_configurable():
+    from keras_facelm.backbones.hrnet import hrnet_stages
+
+    model = HRNetV2W18(19, scheme="aflw", backbone=HRNetBackbone(hrnet_stages(32)))
+    assert model.get_layer("head-conv_layers-0").filters == 32 * 15  # 480 = 32+64+128+256
+
+
+def test_config_round_trip_equals_constructor_arguments():
+    args = dict(num_keypoints=19, scheme="aflw", codec={"sigma": 2.0, "unbiased": True},
+                test_cfg={"flip_test": False}, name="tiny")  # fmt: skip
+    model = _tiny(**{k: v for k, v in args.items() if k not in ("num_keypoints", "scheme")})
+    config = model.get_config()
+    assert config["num_keypoints"] == 19 and config["scheme"] == "aflw"
+    assert config["codec"]["unbiased"] is True and config["codec"]["sigma"] == 2.0
+    assert config["test_cfg"] == {"flip_test": False, "shift_heatmap": True}
+    from keras_facelm.utils.config import as_tuples
+
+    assert config["backbone"]["config"]["stages"] == as_tuples(TINY_HRNET_STAGES)
+    clone = HRNetV2W18.from_config(config)
+    assert clone.get_config() == config
+
+
+def test_keras_save_load_is_exact(tmp_path):
+    model = _tiny()
+    x = np.random.default_rng(0).uniform(0, 255, (2, 256, 256, 3)).astype("float32")
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert type(loaded) is HRNetV2W18
+    np.testing.assert_array_equal(model.predict(x, verbose=0), loaded.predict(x, verbose=0))
+    assert loaded.get_config() == model.get_config()
+
+
+def test_one_fit_step_changes_weights_and_loss_is_finite():
+    model = _tiny()
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    x = np.random.default_rng(1).uniform(0, 255, (2, 256, 256, 3)).astype("float32")
+    y = np.random.default_rng(2).uniform(0, 1, (2, 64, 64, 19)).astype("float32")
+    before = keras.ops.convert_to_numpy(model.get_layer("head-final_layer").kernel).copy()
+    history = model.fit(x, y, epochs=1, batch_size=2, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    after = keras.ops.convert_to_numpy(model.get_layer("head-final_layer").kernel)
+    assert not np.array_equal(before, after)
+
+
+def test_predict_landmarks_shapes_and_bad_input():
+    model = _tiny()
+    x = np.random.default_rng(3).uniform(0, 255, (2, 256, 256, 3)).astype("float32")
+    out = model.predict_landmarks(x)
+    assert out["keypoints"].shape == (2, 19, 2) and out["scores"].shape == (2, 19)
+    assert out["keypoints"].dtype == np.float32
+    single = model.predict_landmarks(x[0].astype("uint8"), flip_test=False)
+    assert single["keypoints"].shape == (1, 19, 2)
+    with pytest.raises(ValueError, match="256x256"):
+        model.predict_landmarks(np.zeros((1, 128, 128, 3)))
+    with pytest.raises(ValueError, match="RGB"):
+        model.predict_landmarks(np.zeros((1, 256, 256)))
+
+
+def test_registry_lists_the_nine_seed_rows_with_hashes():
+    names = list_presets(class_name="HRNetV2W18")
+    assert names == sorted(NINE)
+    from keras_facelm.models import get_preset
+
+    p = get_preset("hrnetv2_w18_300w")
+    assert p.sha256_prefix == "eea53406" and p.model_kwargs["codec"]["sigma"] == 1.5
+    assert p.checkpoint_url.endswith("hrnetv2_w18_300w_256x256-eea53406_20211019.pth")
+    assert get_preset("hrnetv2_w18_dark_wflw").model_kwargs["codec"]["unbiased"] is True
+    assert get_preset("hrnetv2_w18_wflw").published_nme["test"] == 4.06
+
+
+def test_preset_directory_round_trip_and_class_checks(tmp_path):
+    model = _tiny(name="tiny_aflw")
+    save_preset(model, tmp_path / "p")
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == [
+        "config.json", "metadata.json", "model.weights.h5"
+    ]
+    meta = json.loads((tmp_path / "p" / "metadata.json").read_text())
+    assert meta["class_name"] == "HRNetV2W18"
+    for loaded in (from_preset(tmp_path / "p"), HRNetV2W18.from_preset(str(tmp_path / "p"))):
+        for a, b in zip(model.weights, loaded.weights, strict=True):
+            np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+    with pytest.raises(FileNotFoundError, match="model.weights.h5"):
+        (tmp_path / "p" / "model.weights.h5").unlink()
+        from_preset(tmp_path / "p")
+
+
+def test_unknown_preset_names_the_choices():
+    with pytest.raises(ValueError, match="short names: .*dark_wflw"):
+        HRNetV2W18.from_preset("no_such_thing")
+    with pytest.raises(ValueError, match="hrnetv2_w18_wflw"):
+        from_preset("bogus")
+
+
+def _torch_style_state_dict(model):
+    """A state dict in MMPose 1.x layout made from a Keras model (for error tests)."""
+    from keras_facelm.convert.port import _targets
+
+    sd = {}
+    for key, (var, _) in _targets(model).items():
+        arr = keras.ops.convert_to_numpy(var)
+        sd[key] = np.transpose(arr, (3, 2, 0, 1)) if arr.ndim == 4 else arr  # Conv2D only
+    return sd
+
+
+def test_port_rejects_wrong_architecture_naming_keys():
+    src = _tiny()
+    sd = _torch_style_state_dict(src)
+    dst = _tiny()
+    load_state_dict(dst, sd)  # round trip of our own layout works
+    sd_bad = dict(sd)
+    sd_bad["head.final_layer.weight"] = np.zeros((98, 60, 1, 1), "float32")
+    sd_bad["backbone.extra.weight"] = np.zeros((3,), "float32")
+    del sd_bad["backbone.conv1.weight"]
+    with pytest.raises(StateDictMismatchError) as e:
+        load_state_dict(dst, sd_bad)
+    msg = str(e.value)
+    assert "\n" not in msg
+    assert "head.final_layer.weight" in msg and "backbone.extra.weight" in msg
+    assert "backbone.conv1.weight" in msg
+
+
+def test_truncated_checkpoint_gives_one_line_error_and_no_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_FACELM_HOME", str(tmp_path / "home"))
+    bad = tmp_path / "hrnetv2_w18_aflw_256x256-f2bbc62b_20210125.pth"
+    bad.write_bytes(b"PK\x03\x04" + b"\0" * 50)
+    with pytest.raises(ValueError) as e:
+        HRNetV2W18.from_preset("aflw", checkpoint=bad.as_uri())
+    assert "\n" not in str(e.value)
+    presets = tmp_path / "home" / "presets"
+    assert not presets.exists() or not any(presets.iterdir())
+
+
+def test_registered_preset_download_conversion_and_cache(tmp_path, monkeypatch):
+    """A registered preset resolves through a file:// URL, converts, caches atomically."""
+    import dataclasses
+
+    from keras_facelm.models import presets as registry
+
+    ckpt_dir = pathlib.Path(__file__).parents[1] / "data" / "parity" / "models"
+    v1 = ckpt_dir / "hrnetv2_w18_aflw_tiny_v1.pth"
+    if not v1.exists():
+        pytest.skip("tiny MMPose fixtures not generated")
+    from keras_facelm.utils.download import sha256_of_file
+
+    monkeypatch.setenv("KERAS_FACELM_HOME", str(tmp_path / "home"))
+    spec = registry.PRESETS["hrnetv2_w18_aflw"]
+    fake = dataclasses.replace(
+        spec, checkpoint_url=v1.as_uri(), sha256_prefix=sha256_of_file(v1)[:8],
+        model_kwargs={**spec.model_kwargs,
+                      "backbone": HRNetBackbone(stages=TINY_HRNET_STAGES),
+                      "head": dict(deconv_out_channels=(), deconv_kernel_sizes=(),
+                                   conv_out_channels=(60,), conv_kernel_sizes=(1,))},
+    )  # fmt: skip
+    monkeypatch.setitem(registry.PRESETS, "hrnetv2_w18_aflw", fake)
+    model = HRNetV2W18.from_preset("aflw")
+    cached = tmp_path / "home" / "presets" / "hrnetv2_w18_aflw"
+    assert (cached / "config.json").is_file()
+    again = HRNetV2W18.from_preset("aflw")  # cache hit, no conversion
+    x = np.random.default_rng(4).uniform(0, 255, (1, 256, 256, 3)).astype("float32")
+    np.testing.assert_array_equal(model.predict(x, verbose=0), again.predict(x, verbose=0))
