@@ -121,14 +121,22 @@ class HeatmapDecoder(keras.layers.Layer):
         heatmaps = ops.cast(heatmaps, "float32")
         flat = ops.reshape(heatmaps, (-1, h * w, k))
 
-        # 1. first maximum in row-major order
-        scores = ops.max(flat, axis=1)  # (N, K)
-        positions = ops.reshape(ops.arange(h * w, dtype="int32"), (1, h * w, 1))
-        first = ops.where(ops.equal(flat, ops.expand_dims(scores, 1)), positions, h * w)
-        index = ops.min(first, axis=1)  # (N, K) int32
+        # 1. first maximum in row-major order: first row holding the maximum,
+        # then first column in that row (one pass over the maps, the rest is
+        # small; ties never depend on a backend's argmax)
+        row_max = ops.max(heatmaps, axis=2)  # (N, H, K)
+        # An identity gather: XLA would otherwise fuse the full-map reduction
+        # into both consumers below and read the maps twice.
+        row_max = ops.take(row_max, np.arange(h, dtype=np.int32), axis=1)
+        scores = ops.max(row_max, axis=1)  # (N, K)
+        rows = ops.reshape(ops.arange(h, dtype="int32"), (1, h, 1))
+        yi = ops.min(ops.where(ops.equal(row_max, ops.expand_dims(scores, 1)), rows, h), axis=1)
+        cols = ops.reshape(ops.arange(w, dtype="int32"), (1, w, 1))
+        row = ops.take_along_axis(flat, ops.expand_dims(yi, 1) * w + cols, axis=1)  # (N, W, K)
+        xi = ops.min(ops.where(ops.equal(row, ops.expand_dims(scores, 1)), cols, w), axis=1)
         valid = ops.greater(scores, 0.0)
-        xi = ops.where(valid, index % w, -1)
-        yi = ops.where(valid, index // w, -1)
+        xi = ops.where(valid, xi, -1)
+        yi = ops.where(valid, yi, -1)
 
         if self.unbiased:
             offset_x, offset_y = self._dark_offsets(heatmaps, flat, scores, xi, yi, h, w)
@@ -165,17 +173,36 @@ class HeatmapDecoder(keras.layers.Layer):
         offset_y = ops.where(use_y, 0.25 * ops.sign(dy), 0.0)
         return offset_x, offset_y
 
-    def _dark_offsets(self, heatmaps, flat, scores, xi, yi, h, w):
+    def _patch(self, flat, xi, yi, h, w):
+        """The ``(2 half + 1)²`` patch around each maximum, split for masking.
+
+        Returns ``(patch * column_inside, row_inside)``: ``(N, S, S, K)`` values
+        at ``(yi + i - half, xi + j - half)`` with columns outside the map
+        zeroed, and the ``(N, S, 1, K)`` 0/1 mask of rows inside the map.
+        Indices are clipped, so every gathered value is a real map value.
+        """
         half = self._half
         span = 2 * half + 1
-        offs = np.arange(-half, half + 1)
-        dys, dxs = np.meshgrid(offs, offs, indexing="ij")
-        patch = self._gather(flat, xi, yi, dxs.ravel(), dys.ravel(), h, w)
-        patch = ops.reshape(patch, (-1, span, span, patch.shape[-1]))  # (N, y, x, K)
+        offsets = ops.reshape(ops.arange(-half, half + 1, dtype="int32"), (1, span, 1))
+        px = ops.expand_dims(xi, 1) + offsets  # (N, S, K)
+        py = ops.expand_dims(yi, 1) + offsets
+        col_inside = ops.cast((px >= 0) & (px < w), "float32")
+        row_inside = ops.cast((py >= 0) & (py < h), "float32")
+        px = ops.clip(px, 0, w - 1)
+        py = ops.clip(py, 0, h - 1)
+        k = flat.shape[-1]
+        index = ops.expand_dims(py * w, 2) + ops.expand_dims(px, 1)  # (N, S, S, K)
+        patch = ops.take_along_axis(flat, ops.reshape(index, (-1, span * span, k)), axis=1)
+        patch = ops.reshape(patch, (-1, span, span, k)) * ops.expand_dims(col_inside, 1)
+        return patch, ops.expand_dims(row_inside, 2)
+
+    def _dark_offsets(self, heatmaps, flat, scores, xi, yi, h, w):
+        patch_x, patch_y = self._patch(flat, xi, yi, h, w)
         band = ops.convert_to_tensor(self._band)
-        # Zero-padded separable blur evaluated on the 5x5 grid around (x, y).
-        blurred = ops.einsum("nyxk,xj->nyjk", patch, band)
-        blurred = ops.einsum("nyjk,yi->nijk", blurred, band)  # (N, 5, 5, K)
+        # Zero-padded separable blur evaluated on the 5x5 grid around (x, y);
+        # the masks zero the patch entries that lie outside the map.
+        blurred = ops.einsum("nyxk,xj->nyjk", patch_x, band)
+        blurred = ops.einsum("nyjk,yi->nijk", blurred * patch_y, band)  # (N, 5, 5, K)
 
         refine = (xi > 1) & (xi < w - 2) & (yi > 1) & (yi < h - 2)
         local_min = ops.min(ops.reshape(blurred, (-1, 25, blurred.shape[-1])), axis=1)
