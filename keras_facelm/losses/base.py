@@ -17,7 +17,16 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-__all__ = ["KeypointWeightedLoss"]
+__all__ = ["KeypointWeightedLoss", "mean_all"]
+
+
+def mean_all(x):
+    """Mean over every element, in ``x``'s dtype.
+
+    ``keras.ops.mean`` on the torch backend rounds float64 means to float32
+    precision; a sum divided by the element count does not.
+    """
+    return ops.sum(x) / ops.cast(ops.size(x), x.dtype)
 
 
 class KeypointWeightedLoss(keras.losses.Loss):

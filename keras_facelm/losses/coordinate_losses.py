@@ -15,7 +15,7 @@ import math
 import keras
 from keras import ops
 
-from keras_facelm.losses.base import KeypointWeightedLoss
+from keras_facelm.losses.base import KeypointWeightedLoss, mean_all
 
 __all__ = ["WingLoss", "SoftWingLoss", "SmoothL1Loss"]
 
@@ -64,7 +64,7 @@ class WingLoss(KeypointWeightedLoss):
             self.omega * ops.log(1.0 + delta / self.epsilon),
             delta - self.C,
         )
-        return ops.mean(ops.sum(losses, axis=(1, 2)))
+        return mean_all(ops.sum(losses, axis=(1, 2)))
 
     def get_config(self):
         return {**super().get_config(), "omega": self.omega, "epsilon": self.epsilon}
@@ -102,7 +102,7 @@ class SoftWingLoss(KeypointWeightedLoss):
             delta,
             self.omega2 * ops.log(1.0 + delta / self.epsilon) + self.B,
         )
-        return ops.mean(ops.sum(losses, axis=(1, 2)))
+        return mean_all(ops.sum(losses, axis=(1, 2)))
 
     def get_config(self):
         return {
@@ -141,7 +141,7 @@ class SmoothL1Loss(KeypointWeightedLoss):
             0.5 * ops.square(delta) / self.beta,
             delta - 0.5 * self.beta,
         )
-        return ops.mean(losses)
+        return mean_all(losses)
 
     def get_config(self):
         return {**super().get_config(), "beta": self.beta}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from keras_facelm.losses.base import KeypointWeightedLoss
+from keras_facelm.losses.base import KeypointWeightedLoss, mean_all
 
 __all__ = ["KeypointMSELoss", "AdaptiveWingLoss"]
 
@@ -48,7 +48,7 @@ class KeypointMSELoss(KeypointWeightedLoss):
         sq = ops.square(y_pred - y_true)
         if w is not None:
             sq = sq * w
-        return ops.mean(sq)
+        return mean_all(sq)
 
 
 @keras.saving.register_keras_serializable(package="keras_facelm")
@@ -95,7 +95,7 @@ class AdaptiveWingLoss(KeypointWeightedLoss):
         c = self.theta * a - self.omega * ops.log(1.0 + ratio_p)
         small = self.omega * ops.log(1.0 + ops.power(delta / self.epsilon, p))
         losses = ops.where(delta < self.theta, small, a * delta - c)
-        return ops.mean(losses)
+        return mean_all(losses)
 
     def get_config(self):
         return {

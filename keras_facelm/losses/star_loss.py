@@ -11,12 +11,17 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from keras_facelm.losses.base import KeypointWeightedLoss
+from keras_facelm.losses.base import KeypointWeightedLoss, mean_all
 from keras_facelm.losses.eigh2x2 import eigh_2x2
 
 __all__ = ["STARLoss"]
 
 _GT_FORMATS = ("pixels", "star_pixels", "normalized")
+
+
+def _spatial_sum(x):
+    """Sum over H then W of ``(N, H, W, K)``: two short sums keep float32 error low."""
+    return ops.sum(ops.sum(x, axis=2), axis=1)
 _DISTS = ("smoothl1", "l1", "l2")
 
 
@@ -122,7 +127,7 @@ class STARLoss(KeypointWeightedLoss):
             return ops.square(e)
         scale = 0.01
         d2 = ops.square(e)
-        d = ops.sqrt(ops.maximum(d2, 1e-6))
+        d = ops.sqrt(ops.where(d2 > 1e-6, d2, 1e-6))
         return ops.where(d2 < scale * scale, 0.5 / scale * d2, d - 0.5 * scale)
 
     def compute(self, y_true, y_pred, weights):
@@ -135,23 +140,26 @@ class STARLoss(KeypointWeightedLoss):
         h, w = int(y_pred.shape[1]), int(y_pred.shape[2])
         gt = self.normalize_gt(y_true, (w, h))
         dtype = y_pred.dtype
-        gx = ops.cast(ops.arange(w), dtype) / (w - 1) * 2.0 - 1.0
-        gy = ops.cast(ops.arange(h), dtype) / (h - 1) * 2.0 - 1.0
+        # STAR builds its grid in float32 whatever the heatmap dtype.
+        gx = ops.cast(ops.cast(ops.arange(w), "float32") / (w - 1) * 2.0 - 1.0, dtype)
+        gy = ops.cast(ops.cast(ops.arange(h), "float32") / (h - 1) * 2.0 - 1.0, dtype)
         gx = gx[None, None, :, None]
         gy = gy[None, :, None, None]
 
-        total = ops.maximum(ops.sum(y_pred, axis=(1, 2), keepdims=True), 1e-6)
+        total = _spatial_sum(y_pred)[:, None, None, :]
+        # torch.clamp(min=1e-6); ops.maximum would downcast float64 on torch.
+        total = ops.where(total > 1e-6, total, 1e-6)
         p = y_pred / total
-        mx = ops.sum(p * gx, axis=(1, 2))  # (N, K)
-        my = ops.sum(p * gy, axis=(1, 2))
+        mx = _spatial_sum(p * gx)  # (N, K)
+        my = _spatial_sum(p * gy)
         dx = gx - mx[:, None, None, :]
         dy = gy - my[:, None, None, :]
-        v1 = ops.sum(p, axis=(1, 2)) + self.epsilon
-        v2 = ops.sum(ops.square(p), axis=(1, 2)) + self.epsilon
+        v1 = _spatial_sum(p) + self.epsilon
+        v2 = _spatial_sum(ops.square(p)) + self.epsilon
         denom = v1 - v2 / v1
-        sxx = ops.sum(p * dx * dx, axis=(1, 2)) / denom
-        sxy = ops.sum(p * dx * dy, axis=(1, 2)) / denom
-        syy = ops.sum(p * dy * dy, axis=(1, 2)) / denom
+        sxx = _spatial_sum(p * dx * dx) / denom
+        sxy = _spatial_sum(p * dx * dy) / denom
+        syy = _spatial_sum(p * dy * dy) / denom
 
         lam0, lam1, (n_x, n_y), (t_x, t_y) = eigh_2x2(sxx, sxy, syy)
         ex = gt[..., 0] - mx
@@ -161,4 +169,4 @@ class STARLoss(KeypointWeightedLoss):
         per_landmark = trans + self.w * (ops.abs(lam0) + ops.abs(lam1))
         if weights is not None:
             per_landmark = per_landmark * weights
-        return ops.mean(per_landmark)
+        return mean_all(per_landmark)
