@@ -29,12 +29,25 @@ def mmpose_python() -> pathlib.Path | None:
     return None
 
 
+#: Test paths (relative to the repo) that never touch a Keras backend: file readers,
+#: TFDS builders, checkpoint parsing, downloads. ``scripts/test.sh`` runs them once.
+BACKEND_INDEPENDENT = (
+    "tests/data/readers/",
+    "tests/convert/test_torch_checkpoint.py",
+    "tests/utils/test_download.py",
+    "tests/test_schemes.py",
+    "tfds_builders/",
+)
+
+
 def pytest_collection_modifyitems(config, items):
-    if mmpose_python() is not None:
-        return
+    have_mmpose = mmpose_python() is not None
     skip = pytest.mark.skip(reason="MMPose reference venv not found (MMPOSE_REF_PYTHON)")
     for item in items:
-        if "mmpose" in item.keywords:
+        rel = pathlib.Path(str(item.fspath)).resolve().relative_to(REPO).as_posix()
+        if rel.startswith(BACKEND_INDEPENDENT):
+            item.add_marker(pytest.mark.backend_independent)
+        if not have_mmpose and "mmpose" in item.keywords:
             item.add_marker(skip)
 
 
