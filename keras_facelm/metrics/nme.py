@@ -105,6 +105,7 @@ def nme(pred, gt, *, scheme, visible=None, norm=None, strict_norm=False):
     d = keypoint_distances(
         pred, gt, scheme=scheme, visible=visible, norm=norm, strict_norm=strict_norm
     )
+    d = d.T  # MMPose sums keypoint-major; keeps float32 rounding identical
     valid = d[d != -1]
     return float(valid.sum() / max(1, len(valid)))
 
