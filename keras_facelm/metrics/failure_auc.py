@@ -14,7 +14,9 @@ STAR's ``lib/metric/fr_and_auc.py`` (``step=1e-4``; SciPy's ``simpson``, with
 its end correction when the number of samples is even). Floating-point
 ``arange`` can yield one sample past ``T`` (``T = 0.05``: 502 samples, the last
 at 0.0501), so STAR's AUC then integrates slightly past ``T`` while still
-dividing by ``T``; ``step`` mode reproduces that too.
+dividing by ``T``, and its FR counts errors up to that last sample as
+successes; ``step`` mode of :func:`auc` and :func:`failure_rate` reproduces
+both.
 """
 
 from __future__ import annotations
@@ -42,18 +44,26 @@ def _threshold(threshold):
     return float(threshold)
 
 
-def failure_rate(errors, threshold=0.1):
+def failure_rate(errors, threshold=0.1, step=None):
     """Fraction of images whose error exceeds ``threshold`` (``e > T``).
 
     Args:
         errors: ``(N,)`` per-image errors (fractions, e.g. per-image NME).
         threshold: ``T``, e.g. 0.1 for FR@0.1 (0.08, 0.05 also common).
+        step: ``None`` to compare with ``T`` itself; a float to compare with
+            the last sample of ``numpy.arange(0, T + step, step)`` as STAR's
+            ``FR_AUC`` does (0.0501 instead of 0.05 for ``step=1e-4``).
 
     Returns:
         float in [0, 1].
     """
     e = _errors(errors)
-    return float(np.mean(e > _threshold(threshold)))
+    t = _threshold(threshold)
+    if step is not None:
+        if not step > 0:
+            raise ValueError(f"step must be positive or None, got {step!r}")
+        t = float(np.arange(0, t + step, step)[-1])
+    return float(np.mean(e > t))
 
 
 def ced(errors, thresholds):
