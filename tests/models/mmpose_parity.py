@@ -9,7 +9,7 @@ converts both checkpoints with the package's converter and asserts:
 * keypoints within 0.01 input px with and without flip test (on the keypoints
   the fixture marks decode-stable: random heatmaps have near-ties that move
   under float32-level noise, which the fixture measured in MMPose itself),
-  scores within 1e-4 of the score scale;
+  scores (heatmap maxima, or ones for regression) within 1e-4 of the raw scale;
 * the 0.x checkpoint fills every weight with exactly the 1.x values.
 """
 
@@ -28,7 +28,6 @@ from keras_facelm.convert.torch_checkpoint import load_state_dict as read_pth
 MODEL_FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "data" / "parity" / "models"
 RAW_TOL = 1e-4  # of the raw output scale
 KEYPOINT_TOL_PX = 0.01
-SCORE_TOL = 1e-4  # of the score scale
 
 
 def load_model_fixture(preset: str, variant: str = "tiny"):
@@ -48,20 +47,26 @@ def _weights(model):
     return [keras.ops.convert_to_numpy(w).copy() for w in model.weights]
 
 
-def _check_keypoints(model, arrays, images, flip):
+def _check_keypoints(model, arrays, images, flip, raw_tol):
     mode = "flip" if flip else "noflip"
     out = model.predict_landmarks(images, flip_test=flip)
     stable = arrays[f"keypoints_{mode}_stable"]
     assert stable.mean() > 0.5, f"too few decode-stable keypoints ({mode})"
     err = np.abs(out["keypoints"] - arrays[f"keypoints_{mode}"]).max(-1)
     assert err[stable].max() < KEYPOINT_TOL_PX, f"keypoints ({mode}) off by {err[stable].max()}"
-    scores = arrays[f"scores_{mode}"]
-    score_err = np.abs(out["scores"] - scores)[stable].max() / np.abs(scores).max()
-    assert score_err < SCORE_TOL, f"scores ({mode}) off by {score_err:.3g} of scale"
+    # Heatmap scores are heatmap values: same tolerance as the raw output.
+    score_err = np.abs(out["scores"] - arrays[f"scores_{mode}"])[stable].max()
+    score_err /= float(arrays["raw_output_scale"])
+    assert score_err < raw_tol, f"scores ({mode}) off by {score_err:.3g} of the raw scale"
 
 
-def check_preset_parity(model, preset: str, variant: str = "tiny"):
-    """Loads the fixture's 1.x and 0.x checkpoints into ``model`` and compares with MMPose."""
+def check_preset_parity(model, preset: str, variant: str = "tiny", *, raw_tol=RAW_TOL):
+    """Loads the fixture's 1.x and 0.x checkpoints into ``model`` and compares with MMPose.
+
+    ``raw_tol`` (fraction of the raw output scale) may only be raised above
+    1e-4 where MMPose's own float32 output is measured to be that far from its
+    float64 output on the fixture (an ill-conditioned random network).
+    """
     record, arrays, images = load_model_fixture(preset, variant)
     ckpts = record["checkpoints"]
     sd_v1 = read_pth(MODEL_FIXTURES / ckpts["v1"])
@@ -74,10 +79,10 @@ def check_preset_parity(model, preset: str, variant: str = "tiny"):
         raw = raw[..., arrays["raw_output_channels"]]
     assert raw.shape == expected.shape
     rel = np.abs(raw - expected).max() / float(arrays["raw_output_scale"])
-    assert rel < RAW_TOL, f"raw output off by {rel:.3g} of scale"
+    assert rel < raw_tol, f"raw output off by {rel:.3g} of scale"
 
-    _check_keypoints(model, arrays, images, flip=True)
-    _check_keypoints(model, arrays, images, flip=False)
+    _check_keypoints(model, arrays, images, flip=True, raw_tol=raw_tol)
+    _check_keypoints(model, arrays, images, flip=False, raw_tol=raw_tol)
 
     for w in model.weights:
         w.assign(np.zeros(w.shape, keras.backend.standardize_dtype(w.dtype)))

@@ -1,0 +1,63 @@
+"""Hourglass52 (CPMHead): MMPose parity, parameters, saving, training, presets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from keras_facelm.backbones.hourglass import HourglassBackbone
+from keras_facelm.models import Hourglass52, get_preset
+from tests.models.mmpose_parity import check_preset_parity, load_model_fixture
+from tests.models.task_checks import (
+    check_keras_round_trip,
+    check_one_fit_step,
+    trainable_count,
+)
+
+PRESET = "hourglass52_coco_wholebody_face"
+
+
+def tiny_from_fixture(preset):
+    record = load_model_fixture(preset)[0]
+    bb = record["model"]["backbone"]
+    backbone = HourglassBackbone(
+        downsample_times=bb.get("downsample_times", 5), stage_channels=bb["stage_channels"],
+        stage_blocks=bb["stage_blocks"], feat_channel=bb["feat_channel"],
+    )
+    return Hourglass52(record["num_keypoints"], backbone=backbone)
+
+
+def test_matches_mmpose_v1_and_v0_checkpoints():
+    # The checkpoints hold the never-run inters.0 block: strict loading needs it.
+    check_preset_parity(tiny_from_fixture(PRESET), PRESET)
+
+
+@pytest.mark.slow
+def test_full_model_trainable_parameters_equal_mmpose():
+    model = Hourglass52(68)
+    assert trainable_count(model) == 94_860_996  # MMPose 1.3.2, incl. inters.0
+    assert model.output_shape == (None, 64, 64, 68)
+
+
+def test_keras_round_trip_and_one_fit_step(tmp_path):
+    backbone = HourglassBackbone(downsample_times=1, stage_channels=(256, 8),
+                                 stage_blocks=(1, 1), feat_channel=8)
+    model = Hourglass52(68, backbone=backbone, image_size=(32, 32))
+    rng = np.random.default_rng(0)
+    images = rng.uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    check_keras_round_trip(model, tmp_path, images)
+    targets = rng.uniform(0, 1, (2, 8, 8, 68)).astype("float32")
+    check_one_fit_step(model, images, targets, "head-multi_final_layers-0")
+
+
+def test_rejects_a_neck_or_head_override():
+    with pytest.raises(ValueError, match="fixed CPMHead"):
+        Hourglass52(68, head=dict(deconv_out_channels=(256,)))
+
+
+def test_preset_registry():
+    spec = get_preset(PRESET)
+    assert spec.class_name == "Hourglass52" and spec.sha256_prefix == "6994cf2e"
+    assert spec.checkpoint_url.endswith(
+        "hourglass52_coco_wholebody_face_256x256-6994cf2e_20210909.pth")
+    assert spec.published_nme == {"val": 0.0587}

@@ -1,0 +1,57 @@
+"""MobileNetV2 (heatmap): MMPose parity, parameters, saving, training, presets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from keras_facelm.backbones.mobilenet_v2 import MobileNetV2Backbone
+from keras_facelm.models import MobileNetV2, get_preset
+from tests.models.mmpose_parity import check_preset_parity, load_model_fixture
+from tests.models.task_checks import (
+    check_keras_round_trip,
+    check_one_fit_step,
+    trainable_count,
+)
+
+PRESET = "mobilenetv2_coco_wholebody_face"
+
+
+def tiny_from_fixture(preset):
+    record = load_model_fixture(preset)[0]
+    bb, head = record["model"]["backbone"], record["model"]["head"]
+    return MobileNetV2(
+        record["num_keypoints"], backbone=MobileNetV2Backbone(widen_factor=bb["widen_factor"]),
+        head=dict(deconv_out_channels=tuple(head["deconv_out_channels"]),
+                  deconv_kernel_sizes=(4,) * len(head["deconv_out_channels"])),
+    )
+
+
+def test_matches_mmpose_v1_and_v0_checkpoints():
+    check_preset_parity(tiny_from_fixture(PRESET), PRESET)
+
+
+@pytest.mark.slow
+def test_full_model_trainable_parameters_equal_mmpose():
+    model = MobileNetV2(68)
+    assert trainable_count(model) == 9_582_916  # MMPose 1.3.2, MMPOSE_SPEC.md §8.6
+    assert model.output_shape == (None, 64, 64, 68)
+
+
+def test_keras_round_trip_and_one_fit_step(tmp_path):
+    model = MobileNetV2(68, backbone=MobileNetV2Backbone(widen_factor=0.1),
+                        image_size=(64, 64),
+                        head=dict(deconv_out_channels=(4,), deconv_kernel_sizes=(4,)))
+    rng = np.random.default_rng(0)
+    images = rng.uniform(0, 255, (2, 64, 64, 3)).astype("float32")
+    check_keras_round_trip(model, tmp_path, images)
+    targets = rng.uniform(0, 1, (2, 4, 4, 68)).astype("float32")
+    check_one_fit_step(model, images, targets, "head-final_layer")
+
+
+def test_preset_registry_and_scoped_names():
+    spec = get_preset(PRESET)
+    assert spec.class_name == "MobileNetV2" and spec.sha256_prefix == "4a3f096e"
+    assert spec.checkpoint_url.endswith(
+        "mobilenetv2_coco_wholebody_face_256x256-4a3f096e_20210909.pth")
+    assert spec.published_nme == {"val": 0.0611}
