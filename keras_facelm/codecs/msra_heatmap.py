@@ -14,7 +14,17 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["MSRAHeatmap"]
+__all__ = ["DATASET_SIGMA", "MSRAHeatmap"]
+
+#: Gaussian sigma (heatmap px) of MMPose's face heatmap configs per dataset
+#: (``configs/face_2d_keypoint/topdown_heatmap/<dataset>/*.py``).
+DATASET_SIGMA = {
+    "wflw": 2.0,
+    "aflw": 2.0,
+    "coco_wholebody_face": 2.0,
+    "300w": 1.5,
+    "cofw": 1.5,
+}
 
 
 def _as_keypoints(keypoints, visible):
@@ -66,6 +76,17 @@ class MSRAHeatmap:
         self.scale_factor = (
             np.array(self.input_size) / np.array(self.heatmap_size)
         ).astype(np.float32)
+
+    @classmethod
+    def for_dataset(cls, dataset, unbiased=False, input_size=(256, 256),
+                    heatmap_size=(64, 64)):
+        """The codec of MMPose's config for ``dataset`` (a key of :data:`DATASET_SIGMA`)."""
+        if dataset not in DATASET_SIGMA:
+            raise ValueError(
+                f"no MMPose heatmap sigma for dataset {dataset!r}; expected one of "
+                f"{sorted(DATASET_SIGMA)}"
+            )
+        return cls(input_size, heatmap_size, DATASET_SIGMA[dataset], unbiased)
 
     def get_config(self):
         return {
