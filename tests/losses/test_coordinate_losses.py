@@ -6,6 +6,7 @@ import pathlib
 
 import numpy as np
 import pytest
+from loss_autodiff import value_and_grad
 
 from keras_facelm.losses import SmoothL1Loss, SoftWingLoss, WingLoss
 
@@ -22,7 +23,7 @@ def ref():
 @pytest.mark.parametrize("inputs", ["px", "n"])
 @pytest.mark.parametrize("weighted", [True, False])
 @pytest.mark.parametrize("name", sorted(LOSSES))
-def test_matches_mmpose_value_and_gradient(ref, value_and_grad, name, weighted, inputs):
+def test_matches_mmpose_value_and_gradient(ref, name, weighted, inputs):
     tag = "weighted" if weighted else "plain"
     sfx = "" if inputs == "px" else "_n"
     w = ref["co_w"] if weighted else None

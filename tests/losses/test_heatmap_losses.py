@@ -6,6 +6,7 @@ import pathlib
 
 import numpy as np
 import pytest
+from loss_autodiff import value_and_grad
 
 from keras_facelm.losses import AdaptiveWingLoss, KeypointMSELoss
 
@@ -26,7 +27,7 @@ def nhwc(x):
 @pytest.mark.parametrize(
     "name, loss_cls", [("mse", KeypointMSELoss), ("awing", AdaptiveWingLoss)]
 )
-def test_matches_mmpose_value_and_gradient(ref, value_and_grad, name, loss_cls, weighted):
+def test_matches_mmpose_value_and_gradient(ref, name, loss_cls, weighted):
     tag = "weighted" if weighted else "plain"
     w = ref["hm_w"] if weighted else None
     value, grad = value_and_grad(loss_cls(), nhwc(ref["hm_gt"]), nhwc(ref["hm_pred"]), w)

@@ -11,6 +11,7 @@ import pathlib
 import keras
 import numpy as np
 import pytest
+from loss_autodiff import value_and_grad
 
 from keras_facelm.codecs import MSRAHeatmap
 from keras_facelm.losses import STARLoss
@@ -36,7 +37,7 @@ def float64_supported():
     return bool(jax.config.jax_enable_x64)
 
 
-def test_spec_inputs_value_and_gradient(ref, value_and_grad):
+def test_spec_inputs_value_and_gradient(ref):
     loss = STARLoss(gt_format="normalized")
     value, grad = value_and_grad(loss, ref["spec_gt"], nhwc(ref["spec_heat"]))
     np.testing.assert_allclose(value, ref["spec_value"], rtol=1e-6)
@@ -54,7 +55,7 @@ def test_blob_heatmaps_value(ref, dist, w):
     np.testing.assert_allclose(value, ref[f"blobs_{dist}_w{w:g}_f32"], rtol=1e-6)
 
 
-def test_blob_heatmaps_gradient_float32(ref, value_and_grad):
+def test_blob_heatmaps_gradient_float32(ref):
     loss = STARLoss(gt_format="normalized")
     value, grad = value_and_grad(loss, ref["blobs_gt"], nhwc(ref["blobs_heat"]))
     np.testing.assert_allclose(value, ref["blobs_smoothl1_w1_f32"], rtol=1e-6)
@@ -63,7 +64,7 @@ def test_blob_heatmaps_gradient_float32(ref, value_and_grad):
     np.testing.assert_allclose(grad, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max())
 
 
-def test_blob_heatmaps_gradient_float64(ref, value_and_grad):
+def test_blob_heatmaps_gradient_float64(ref):
     if not float64_supported():
         pytest.skip("JAX without jax_enable_x64 computes float64 in float32")
     loss = STARLoss(gt_format="normalized", dtype="float64")
@@ -111,7 +112,7 @@ def test_eigh_2x2_matches_numpy():
     np.testing.assert_allclose(np.abs(np.sum(v1 * ref_vecs[:, :, 1], -1)), 1, atol=1e-4)
 
 
-def test_isotropic_gradient_is_finite(value_and_grad):
+def test_isotropic_gradient_is_finite():
     heat, _ = MSRAHeatmap(sigma=2.0).encode(np.array([[128.0, 128.0]], np.float32))
     _, grad = value_and_grad(STARLoss(), np.array([[[130.0, 125.0]]], np.float32),
                              heat[None])

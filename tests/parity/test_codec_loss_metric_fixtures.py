@@ -8,12 +8,12 @@ hide a divergence from MMPose.
 
 from __future__ import annotations
 
+import importlib.util
 import pathlib
 import subprocess
 
 import numpy as np
 import pytest
-from conftest import mmpose_python
 
 from keras_facelm.codecs import MSRAHeatmap
 from keras_facelm.metrics import nme
@@ -21,6 +21,18 @@ from keras_facelm.metrics import nme
 HERE = pathlib.Path(__file__).resolve().parent
 PARITY = HERE.parent / "data" / "parity"
 FILES = ("codec_msra", "codec_regression", "losses", "nme")
+
+
+def mmpose_python():
+    """``tests/conftest.py``'s interpreter lookup, loaded by path: several
+    directories have a ``conftest`` module, so ``from conftest import`` is
+    ambiguous."""
+    spec = importlib.util.spec_from_file_location(
+        "keras_facelm_tests_root_conftest", HERE.parent / "conftest.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.mmpose_python()
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Backend-native value-and-gradient of a Keras loss w.r.t. ``y_pred``."""
+"""Backend-native value-and-gradient of a Keras loss w.r.t. ``y_pred`` (test helper)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 
-def _value_and_grad(loss, y_true, y_pred, sample_weight=None):
+def value_and_grad(loss, y_true, y_pred, sample_weight=None):
     """Returns ``(value, d value / d y_pred)`` as numpy, via the backend's autodiff."""
     backend = keras.backend.backend()
     dtype = loss.dtype
@@ -38,8 +38,3 @@ def _value_and_grad(loss, y_true, y_pred, sample_weight=None):
         np.asarray(keras.ops.convert_to_numpy(value)),
         np.asarray(keras.ops.convert_to_numpy(grad)),
     )
-
-
-@pytest.fixture
-def value_and_grad():
-    return _value_and_grad
