@@ -9,6 +9,7 @@ light and TensorFlow stays optional):
 * ``keras_facelm.losses`` / ``keras_facelm.metrics``: training losses, NME, FR, AUC, CED.
 * ``keras_facelm.data``: keypoint schemes, transforms, readers, synthetic faces.
 * ``keras_facelm.convert``: the safe MMPose checkpoint reader and converter.
+* ``keras_facelm.evaluation``: ``evaluate(model, records)``, MMPose's test loop and NME.
 """
 
 import importlib
@@ -20,6 +21,7 @@ _SUBMODULES = (
     "codecs",
     "convert",
     "data",
+    "evaluation",
     "export",
     "heads",
     "inference",
