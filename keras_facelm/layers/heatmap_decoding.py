@@ -6,8 +6,9 @@ keypoints, so it runs under ``jax.jit``, ``tf.function`` (XLA included) and
 torch, and is part of exported graphs:
 
 1. ``get_heatmap_maximum``: the first maximum in row-major (y-major) order, like
-   ``numpy.argmax`` (computed as the smallest flat index equal to the maximum, so
-   ties do not depend on a backend's ``argmax``); ``score`` = that maximum;
+   ``numpy.argmax`` (the first row whose maximum is the map's maximum, then the
+   first column of that row equal to it, so ties never depend on a backend's
+   ``argmax``); ``score`` = that maximum;
    a score ``<= 0`` gives ``(x, y) = (-1, -1)``.
 2. ``unbiased=False`` (``refine_keypoints``): move by ±0.25 heatmap px towards
    the larger neighbour: ``dx = h[y, x+1] - h[y, x-1]`` only when
@@ -21,9 +22,10 @@ torch, and is part of exported graphs:
    ``1 < x < W-2 and 1 < y < H-2`` and ``det(Hess) != 0``.
 4. ``(x, y) * scale`` (MMPose's ``scale_factor = input_size / heatmap_size``).
 
-Speed: DARK needs the blurred map only at 13 points around each maximum, so the
-blur is evaluated on the (2r + 5)² patch around it (r = blur radius) instead of on
-the whole map. The rescale factor ``c = max(h) / max(blur(h))`` is ≥ 1 and only
+Speed: the maps are read once (row maxima); DARK needs the blurred map only at
+13 points around each maximum, so the blur is one ``(S², 25)`` matrix product on
+the gathered ``S x S`` patch around it (``S = blur_kernel_size + 4``) instead of
+a blur of the whole map. The rescale factor ``c = max(h) / max(blur(h))`` is ≥ 1 and only
 shifts ``L`` by the constant ``log c``, which cancels in every derivative,
 unless the ``1e-10`` floor is active at one of those points; only then (any such
 keypoint in the batch) is the full-map blur computed, inside ``keras.ops.cond``.
@@ -91,12 +93,15 @@ class HeatmapDecoder(keras.layers.Layer):
         self._radius = self.blur_kernel_size // 2
         # Patch half-size: 2 px of finite differences plus the blur radius.
         self._half = self._radius + 2
-        # (2*half + 1, 5) matrix: patch row/column i → blurred offset j - 2.
+        # (S², 25) matrix, S = 2 half + 1: the zero-padded separable blur of an
+        # S x S patch evaluated on the 5x5 grid around its centre, row-major.
         span = 2 * self._half + 1
-        band = np.zeros((span, 5), np.float32)
+        band = np.zeros((span, 5), np.float64)
         for j in range(5):
             band[j : j + self.blur_kernel_size, j] = self._kernel
-        self._band = band
+        self._blur_matrix = np.einsum("yi,xj->yxij", band, band).reshape(span * span, 25).astype(
+            np.float32
+        )
 
     def _check_shape(self, shape):
         if len(shape) != 4 or any(d is None for d in shape[1:]):
@@ -139,7 +144,7 @@ class HeatmapDecoder(keras.layers.Layer):
         yi = ops.where(valid, yi, -1)
 
         if self.unbiased:
-            offset_x, offset_y = self._dark_offsets(heatmaps, flat, scores, xi, yi, h, w)
+            offset_x, offset_y = self._dark_offsets(heatmaps, scores, xi, yi, h, w)
         else:
             offset_x, offset_y = self._quarter_offsets(flat, xi, yi, h, w)
 
@@ -173,39 +178,38 @@ class HeatmapDecoder(keras.layers.Layer):
         offset_y = ops.where(use_y, 0.25 * ops.sign(dy), 0.0)
         return offset_x, offset_y
 
-    def _patch(self, flat, xi, yi, h, w):
-        """The ``(2 half + 1)²`` patch around each maximum, split for masking.
+    def _patch(self, heatmaps, xi, yi, h, w):
+        """The ``S x S`` patch (``S = 2 half + 1``) around each maximum.
 
-        Returns ``(patch * column_inside, row_inside)``: ``(N, S, S, K)`` values
-        at ``(yi + i - half, xi + j - half)`` with columns outside the map
-        zeroed, and the ``(N, S, 1, K)`` 0/1 mask of rows inside the map.
-        Indices are clipped, so every gathered value is a real map value.
+        Returns ``(N, K, S * S)`` (row-major patch per keypoint) with the values
+        at ``(yi + i - half, xi + j - half)`` and 0 outside the map, like the
+        zero padding MMPose adds before blurring.
         """
         half = self._half
         span = 2 * half + 1
-        offsets = ops.reshape(ops.arange(-half, half + 1, dtype="int32"), (1, span, 1))
-        px = ops.expand_dims(xi, 1) + offsets  # (N, S, K)
-        py = ops.expand_dims(yi, 1) + offsets
+        k = heatmaps.shape[-1]
+        offsets = ops.reshape(ops.arange(-half, half + 1, dtype="int32"), (1, 1, span))
+        px = ops.expand_dims(xi, 2) + offsets  # (N, K, S)
+        py = ops.expand_dims(yi, 2) + offsets
         col_inside = ops.cast((px >= 0) & (px < w), "float32")
         row_inside = ops.cast((py >= 0) & (py < h), "float32")
-        px = ops.clip(px, 0, w - 1)
-        py = ops.clip(py, 0, h - 1)
-        k = flat.shape[-1]
-        index = ops.expand_dims(py * w, 2) + ops.expand_dims(px, 1)  # (N, S, S, K)
-        patch = ops.take_along_axis(flat, ops.reshape(index, (-1, span * span, k)), axis=1)
-        patch = ops.reshape(patch, (-1, span, span, k)) * ops.expand_dims(col_inside, 1)
-        return patch, ops.expand_dims(row_inside, 2)
+        channel = ops.reshape(ops.arange(k, dtype="int32"), (1, k, 1))
+        # flat index into one sample's (H, W, K) map; clipped, so always valid
+        row_part = ops.expand_dims(ops.clip(py, 0, h - 1) * (w * k), 3)  # (N, K, S, 1)
+        col_part = ops.expand_dims(ops.clip(px, 0, w - 1) * k + channel, 2)  # (N, K, 1, S)
+        index = ops.reshape(row_part + col_part, (-1, k * span * span))
+        patch = ops.take_along_axis(ops.reshape(heatmaps, (-1, h * w * k)), index, axis=1)
+        patch = ops.reshape(patch, (-1, k, span, span))
+        mask = ops.expand_dims(row_inside, 3) * ops.expand_dims(col_inside, 2)
+        return ops.reshape(patch * mask, (-1, k, span * span))
 
-    def _dark_offsets(self, heatmaps, flat, scores, xi, yi, h, w):
-        patch_x, patch_y = self._patch(flat, xi, yi, h, w)
-        band = ops.convert_to_tensor(self._band)
-        # Zero-padded separable blur evaluated on the 5x5 grid around (x, y);
-        # the masks zero the patch entries that lie outside the map.
-        blurred = ops.einsum("nyxk,xj->nyjk", patch_x, band)
-        blurred = ops.einsum("nyjk,yi->nijk", blurred * patch_y, band)  # (N, 5, 5, K)
+    def _dark_offsets(self, heatmaps, scores, xi, yi, h, w):
+        patch = self._patch(heatmaps, xi, yi, h, w)
+        # blurred map on the 5x5 grid around (x, y): (N, K, 25), row-major
+        blurred = ops.matmul(patch, ops.convert_to_tensor(self._blur_matrix))
 
         refine = (xi > 1) & (xi < w - 2) & (yi > 1) & (yi < h - 2)
-        local_min = ops.min(ops.reshape(blurred, (-1, 25, blurred.shape[-1])), axis=1)
+        local_min = ops.min(blurred, axis=2)
         floor_reached = ops.any(refine & (local_min <= _FLOOR_SAFE))
 
         def rescale_factor():
@@ -216,10 +220,10 @@ class HeatmapDecoder(keras.layers.Layer):
             return ops.ones_like(scores)
 
         factor = ops.cond(floor_reached, rescale_factor, unit_factor)  # (N, K)
-        logs = ops.log(ops.maximum(blurred * ops.reshape(factor, (-1, 1, 1, factor.shape[-1])), _LOG_FLOOR))
+        logs = ops.log(ops.maximum(blurred * ops.expand_dims(factor, 2), _LOG_FLOOR))
 
         def at(i, j):  # L at (y + i, x + j)
-            return logs[:, i + 2, j + 2]
+            return logs[:, :, (i + 2) * 5 + j + 2]
 
         dx = 0.5 * (at(0, 1) - at(0, -1))
         dy = 0.5 * (at(1, 0) - at(-1, 0))

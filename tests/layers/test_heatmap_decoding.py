@@ -3,7 +3,10 @@
 References: ``tests/data/parity/decoding_*.npz``, written by
 ``tests/parity/make_decoding_fixtures.py`` with MMPose 1.3.2 (its
 ``HeatmapHead.predict`` with an identity head). Tolerances: 0.01 input px for
-keypoints, 1e-6 for scores.
+keypoints, 1e-6 for scores. The one exception is a DARK maximum so flat that
+MMPose's own result moves when its input changes at float32 rounding level:
+the fixtures store that movement ``s`` (``dark_*_sensitivity``, in px), and such
+keypoints may differ by ``0.01 + 2 s`` (one keypoint of the edge set, s = 0.005).
 """
 
 from __future__ import annotations
@@ -40,10 +43,11 @@ def assert_matches(out, data, key):
     scores = keras.ops.convert_to_numpy(out["scores"])
     ref = data[f"{key}_keypoints"]
     assert keypoints.dtype == np.float32 and keypoints.shape == ref.shape
+    tolerance = PX_TOL + 2 * data.get(f"{key}_sensitivity", 0.0)
     err = np.abs(keypoints - ref).max(axis=-1)
-    worst = np.unravel_index(np.argmax(err), err.shape)
-    assert err.max() <= PX_TOL, (
-        f"{key}: max error {err.max():.4g} px at (n, k) = {worst}: "
+    worst = np.unravel_index(np.argmax(err - tolerance), err.shape)
+    assert np.all(err <= tolerance), (
+        f"{key}: error {err[worst]:.4g} px at (n, k) = {worst}: "
         f"ours {keypoints[worst]}, MMPose {ref[worst]}"
     )
     np.testing.assert_allclose(scores, data[f"{key}_scores"], rtol=0, atol=SCORE_TOL)
@@ -96,7 +100,7 @@ def test_symbolic_model_with_dynamic_batch(mode):
     model = keras.Model(inputs, outputs)
     for n in (1, 3):
         out = model.predict(data["heatmaps"][:n], batch_size=n, verbose=0)
-        sliced = {key: value[:n] for key, value in data.items() if key.endswith("_noflip_keypoints") or key.endswith("_noflip_scores")}
+        sliced = {key: value[:n] for key, value in data.items() if key.startswith(f"{mode}_noflip")}
         assert_matches(out, sliced, f"{mode}_noflip")
 
 

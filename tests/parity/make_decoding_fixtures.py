@@ -25,6 +25,8 @@ Outputs come from MMPose's own ``HeatmapHead.predict`` with an identity head
 ``(a + b) * 0.5``) and its codec's ``decode`` (``MSRAHeatmap`` with
 ``unbiased=False`` and ``True``): ``{plain,dark}_{noflip,flip}_{keypoints,scores}``.
 ``merged`` is ``flip_heatmaps`` averaged with the original, channels-last.
+``dark_{noflip,flip}_sensitivity`` (N, K) is how far MMPose's own DARK step moves
+when its input is perturbed at float32 rounding level (see ``dark_sensitivity``).
 
 ``decoding_coordinate_flip.npz`` holds ``RegressionHead.predict`` with an
 identity ``fc`` on normalised coordinates, with and without flip test.
@@ -37,6 +39,7 @@ import pathlib
 
 import numpy as np
 import torch
+from mmpose.codecs.utils import get_heatmap_maximum, refine_keypoints_dark
 from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.models.heads import HeatmapHead, RegressionHead
 from mmpose.models.utils.tta import flip_heatmaps
@@ -154,6 +157,26 @@ def quantise(a):
     return np.where(np.abs(a) < 2.0**-12, 0.0, a).astype(np.float32)
 
 
+def dark_sensitivity(heat_nkhw, blur_kernel_size, scale, rng, trials=4):
+    """(N, K) px: how far MMPose's own DARK step moves under float32-level noise.
+
+    The heatmaps are multiplied by ``1 + e`` with ``e ~ N(0, 1e-7)`` (about one
+    float32 rounding), keeping the integer maximum fixed, and
+    ``refine_keypoints_dark`` is run again; the largest change over ``trials``
+    draws, in input px. Large values flag ill-conditioned (flat) maxima whose
+    last digits no float32 implementation can reproduce.
+    """
+    out = np.zeros(heat_nkhw.shape[:2], np.float32)
+    for n, heat in enumerate(heat_nkhw):
+        base, _ = get_heatmap_maximum(heat)
+        ref = refine_keypoints_dark(base[None].copy(), heat.copy(), blur_kernel_size)[0]
+        for _ in range(trials):
+            noisy = (heat * (1 + rng.normal(0.0, 1e-7, size=heat.shape))).astype(np.float32)
+            moved = refine_keypoints_dark(base[None].copy(), noisy, blur_kernel_size)[0]
+            out[n] = np.maximum(out[n], (np.abs(moved - ref) * scale).max(axis=-1))
+    return out
+
+
 def heatmap_head(k, input_size, heatmap_size, unbiased, blur_kernel_size):
     """MMPose's HeatmapHead whose forward is the identity on feats[-1]."""
     decoder = dict(type="MSRAHeatmap", input_size=input_size, heatmap_size=heatmap_size,
@@ -173,6 +196,13 @@ def run_heatmap_set(heat, heat_flip, flip_indices, input_size, blur_kernel_size,
                input_size=np.asarray(input_size, np.int32),
                heatmap_size=np.asarray((w, h), np.int32),
                blur_kernel_size=np.int32(blur_kernel_size))
+    with torch.no_grad():
+        merged = (orig + flip_heatmaps(flip.clone(), flip_indices=flip_indices,
+                                       flip_mode="heatmap", shift_heatmap=True)) * 0.5
+    scale = np.asarray(input_size, np.float32) / np.asarray((w, h), np.float32)
+    rng = np.random.default_rng(7)
+    out["dark_noflip_sensitivity"] = dark_sensitivity(orig.numpy(), blur_kernel_size, scale, rng)
+    out["dark_flip_sensitivity"] = dark_sensitivity(merged.numpy(), blur_kernel_size, scale, rng)
     for mode, unbiased in (("plain", False), ("dark", True)):
         head = heatmap_head(k, input_size, (w, h), unbiased, blur_kernel_size)
         for tag, feats, cfg in (
@@ -184,12 +214,8 @@ def run_heatmap_set(heat, heat_flip, flip_indices, input_size, blur_kernel_size,
                 preds = head.predict(feats, samples, test_cfg=cfg)
             out[f"{mode}_{tag}_keypoints"] = np.stack([p.keypoints[0] for p in preds]).astype(np.float32)
             out[f"{mode}_{tag}_scores"] = np.stack([p.keypoint_scores[0] for p in preds]).astype(np.float32)
-    if not with_merged:
-        return out
-    with torch.no_grad():
-        merged = (orig + flip_heatmaps(flip.clone(), flip_indices=flip_indices,
-                                       flip_mode="heatmap", shift_heatmap=True)) * 0.5
-    out["merged"] = merged.numpy().transpose(0, 2, 3, 1).copy()
+    if with_merged:
+        out["merged"] = merged.numpy().transpose(0, 2, 3, 1).copy()
     return out
 
 
