@@ -9,6 +9,7 @@ and checked against that code's outputs and autograd gradients
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import ops
 
 from keras_facelm.losses.base import KeypointWeightedLoss, mean_all
@@ -17,6 +18,12 @@ from keras_facelm.losses.eigh2x2 import eigh_2x2
 __all__ = ["STARLoss"]
 
 _GT_FORMATS = ("pixels", "star_pixels", "normalized")
+
+
+def _star_grid(n):
+    """STAR's ``torch.arange(n).float() / (n - 1) * 2 - 1``, float32 numpy."""
+    one = np.float32(1)
+    return np.arange(n, dtype=np.float32) / np.float32(n - 1) * np.float32(2) - one
 
 
 def _spatial_sum(x):
@@ -140,9 +147,9 @@ class STARLoss(KeypointWeightedLoss):
         h, w = int(y_pred.shape[1]), int(y_pred.shape[2])
         gt = self.normalize_gt(y_true, (w, h))
         dtype = y_pred.dtype
-        # STAR builds its grid in float32 whatever the heatmap dtype.
-        gx = ops.cast(ops.cast(ops.arange(w), "float32") / (w - 1) * 2.0 - 1.0, dtype)
-        gy = ops.cast(ops.cast(ops.arange(h), "float32") / (h - 1) * 2.0 - 1.0, dtype)
+        # STAR builds its grid in float32 arithmetic whatever the heatmap dtype.
+        gx = ops.convert_to_tensor(_star_grid(w), dtype=dtype)
+        gy = ops.convert_to_tensor(_star_grid(h), dtype=dtype)
         gx = gx[None, None, :, None]
         gy = gy[None, :, None, None]
 
