@@ -1,7 +1,6 @@
 """HRNetV2W18: architecture, serialisation, training step, presets and converter errors."""
 
 import json
-import pathlib
 
 import keras
 import numpy as np
@@ -174,26 +173,48 @@ def test_registered_preset_download_conversion_and_cache(tmp_path, monkeypatch):
     import dataclasses
 
     from keras_facelm.models import presets as registry
-
-    ckpt_dir = pathlib.Path(__file__).parents[1] / "data" / "parity" / "models"
-    v1 = ckpt_dir / "hrnetv2_w18_aflw_tiny_v1.pth"
-    if not v1.exists():
-        pytest.skip("tiny MMPose fixtures not generated")
     from keras_facelm.utils.download import sha256_of_file
+    from tests.models.mmpose_parity import MODEL_FIXTURES, load_model_fixture
+    from tests.models.test_hrnet_parity import model_from_fixture
 
+    record, arrays, images = load_model_fixture("hrnetv2_w18_aflw")
+    v1 = MODEL_FIXTURES / record["checkpoints"]["v1"]
+    tiny = model_from_fixture("hrnetv2_w18_aflw")
     monkeypatch.setenv("KERAS_FACELM_HOME", str(tmp_path / "home"))
     spec = registry.PRESETS["hrnetv2_w18_aflw"]
     fake = dataclasses.replace(
         spec, checkpoint_url=v1.as_uri(), sha256_prefix=sha256_of_file(v1)[:8],
-        model_kwargs={**spec.model_kwargs,
-                      "backbone": HRNetBackbone(stages=TINY_HRNET_STAGES),
-                      "head": dict(deconv_out_channels=(), deconv_kernel_sizes=(),
-                                   conv_out_channels=(60,), conv_kernel_sizes=(1,))},
+        model_kwargs={**spec.model_kwargs, "backbone": tiny.backbone, "head": tiny.head_config},
     )  # fmt: skip
     monkeypatch.setitem(registry.PRESETS, "hrnetv2_w18_aflw", fake)
     model = HRNetV2W18.from_preset("aflw")
     cached = tmp_path / "home" / "presets" / "hrnetv2_w18_aflw"
     assert (cached / "config.json").is_file()
-    again = HRNetV2W18.from_preset("aflw")  # cache hit, no conversion
-    x = np.random.default_rng(4).uniform(0, 255, (1, 256, 256, 3)).astype("float32")
-    np.testing.assert_array_equal(model.predict(x, verbose=0), again.predict(x, verbose=0))
+    v1.rename(tmp_path / "moved.pth")  # a cache hit must not need the checkpoint
+    try:
+        again = HRNetV2W18.from_preset("aflw")
+    finally:
+        (tmp_path / "moved.pth").rename(v1)
+    np.testing.assert_array_equal(model.predict(images, verbose=0), again.predict(images, verbose=0))
+    out = again.predict_landmarks(images, flip_test=True)
+    stable = arrays["keypoints_flip_stable"]
+    assert np.abs(out["keypoints"] - arrays["keypoints_flip"]).max(-1)[stable].max() < 0.01
+
+
+def test_sha_mismatch_leaves_nothing_in_the_cache(tmp_path, monkeypatch):
+    import dataclasses
+
+    from keras_facelm.models import presets as registry
+    from tests.models.mmpose_parity import MODEL_FIXTURES, load_model_fixture
+
+    record = load_model_fixture("hrnetv2_w18_aflw")[0]
+    v1 = MODEL_FIXTURES / record["checkpoints"]["v1"]
+    monkeypatch.setenv("KERAS_FACELM_HOME", str(tmp_path / "home"))
+    fake = dataclasses.replace(
+        registry.PRESETS["hrnetv2_w18_aflw"], checkpoint_url=v1.as_uri(), sha256_prefix="00000000"
+    )
+    monkeypatch.setitem(registry.PRESETS, "hrnetv2_w18_aflw", fake)
+    with pytest.raises(ValueError, match="00000000"):
+        HRNetV2W18.from_preset("aflw")
+    leftovers = [p for p in (tmp_path / "home").rglob("*") if p.is_file()]
+    assert leftovers == []
