@@ -144,6 +144,13 @@ class NME(keras.metrics.Metric):
     seen so far divided by their count (a fraction), equal to :func:`nme` over
     the concatenated batches.
 
+    In ``model.compile``, pass it as ``weighted_metrics=[NME(...)]`` so that
+    the ``sample_weight`` given to ``fit``/``evaluate`` (the ``(N, K)``
+    visibility or target weights) reaches it; Keras gives plain ``metrics=``
+    no sample weights. Units cancel in the ratio, so a regression model's
+    normalised ``[0, 1]`` coordinates give the same NME as pixels (an explicit
+    ``norm`` must then be in the same units).
+
     Args:
         scheme: keypoint scheme name (see :func:`keypoint_distances`).
         strict_norm: leave out images whose normalisation keypoints are not

@@ -104,3 +104,20 @@ def test_metric_config_round_trip():
         keras.saving.serialize_keras_object(metric)
     )
     assert restored.get_config() == metric.get_config()
+
+
+def test_metric_in_compile_with_normalised_coordinates(ref):
+    """Units cancel in the NME: a regression model's [0, 1] outputs work in compile.
+
+    Visibility reaches the metric only through ``weighted_metrics``.
+    """
+    pred, gt, vis, _ = inputs(ref, "cofw")
+    x = pred.reshape(len(pred), -1) / 256.0
+    model = keras.Sequential(
+        [keras.Input(x.shape[1:]), keras.layers.Reshape(pred.shape[1:])]
+    )
+    model.compile(loss="mse", weighted_metrics=[NME("cofw")])
+    result = model.evaluate(x, gt / 256.0, sample_weight=vis, batch_size=2,
+                            return_dict=True, verbose=0)
+    expected = nme(pred, gt, scheme="cofw", visible=vis)
+    np.testing.assert_allclose(result["nme"], expected, rtol=1e-5)
