@@ -10,7 +10,7 @@ from keras_facelm.backbones.hrnet import HRNetBackbone
 from keras_facelm.convert.port import StateDictMismatchError, load_state_dict
 from keras_facelm.models import HRNetV2W18, from_preset, list_presets
 from keras_facelm.models.preset_loader import save_preset
-from tests.models.conftest import TINY_HRNET_STAGES
+from tests.models.tiny_hrnet import TINY_HRNET_STAGES
 
 NINE = [
     "hrnetv2_w18_300w", "hrnetv2_w18_aflw", "hrnetv2_w18_dark_aflw", "hrnetv2_w18_cofw",

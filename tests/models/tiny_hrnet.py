@@ -1,8 +1,4 @@
-"""Tiny model builders shared by the model tests (fast on every backend)."""
-
-import pytest
-
-from keras_facelm.backbones.hrnet import HRNetBackbone
+"""A reduced HRNet configuration for fast model tests on every backend."""
 
 #: A reduced HRNet with the same structure as W18 (4 stages, 2 modules in stages 3-4).
 TINY_HRNET_STAGES = {
@@ -17,7 +13,3 @@ TINY_HRNET_STAGES = {
                    multiscale_output=True),
 }  # fmt: skip
 
-
-@pytest.fixture
-def tiny_hrnet_backbone():
-    return HRNetBackbone(stages=TINY_HRNET_STAGES)
