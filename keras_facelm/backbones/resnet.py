@@ -20,6 +20,7 @@ from keras_facelm.backbones import blocks
 
 __all__ = ["ResNetBackbone", "RESNET_ARCH_SETTINGS", "resnet_stem", "resnet_layers"]
 
+
 # depth → (block type, blocks per layer); expansion 1 for "basic", 4 for "bottleneck".
 RESNET_ARCH_SETTINGS = {
     18: ("basic", (2, 2, 2, 2)),
@@ -30,6 +31,11 @@ RESNET_ARCH_SETTINGS = {
 }
 _EXPANSION = {"basic": 1, "bottleneck": 4}
 _STRIDES = (1, 2, 2, 2)
+
+
+def check_num_stages(num_stages):
+    if num_stages not in (1, 2, 3, 4):
+        raise ValueError(f"num_stages must be 1, 2, 3 or 4, got {num_stages!r}.")
 
 
 def resnet_stem(x, stem_channels, *, dtype=None):
@@ -67,10 +73,14 @@ class ResNetBackbone(keras.Model):
         base_channels: mid channels of ``layer1`` (64 in ResNet-50); the output
             has ``base_channels * 8 * expansion`` channels.
         stem_channels: output channels of ``conv1`` (64).
+        num_stages: MMPose's ``num_stages`` (1-4): how many of ``layer1..4``
+            are built; the last one is the output (MMPose's
+            ``out_indices=(num_stages - 1,)``). 4 for every face model.
         input_shape: NHWC input shape without the batch axis; inputs are already
             normalised floats.
 
-    Call: ``(N, H, W, 3)`` → ``[(N, H/32, W/32, C)]`` (a one-element list).
+    Call: ``(N, H, W, 3)`` → ``[(N, H/32, W/32, C)]`` (a one-element list;
+    Keras returns the bare tensor when the backbone is called on its own).
     """
 
     def __init__(
@@ -78,6 +88,7 @@ class ResNetBackbone(keras.Model):
         depth=50,
         base_channels=64,
         stem_channels=64,
+        num_stages=4,
         input_shape=(None, None, 3),
         name="backbone",
         dtype=None,
@@ -88,6 +99,7 @@ class ResNetBackbone(keras.Model):
                 f"ResNet depth={depth!r} is not supported; expected one of "
                 f"{sorted(RESNET_ARCH_SETTINGS)}."
             )
+        check_num_stages(num_stages)
         block_type, stage_blocks = RESNET_ARCH_SETTINGS[depth]
         expansion = _EXPANSION[block_type]
 
@@ -101,11 +113,14 @@ class ResNetBackbone(keras.Model):
 
         inputs = keras.Input(shape=tuple(input_shape), name="images")
         x = resnet_stem(inputs, stem_channels, dtype=dtype)
-        x = resnet_layers(x, block_fn, stage_blocks, base_channels, expansion, dtype=dtype)
+        x = resnet_layers(
+            x, block_fn, stage_blocks[:num_stages], base_channels, expansion, dtype=dtype
+        )
         super().__init__(inputs=inputs, outputs=[x], name=name, dtype=dtype, **kwargs)
         self.depth = depth
         self.base_channels = base_channels
         self.stem_channels = stem_channels
+        self.num_stages = num_stages
         self.input_shape_arg = tuple(input_shape)
 
     def get_config(self):
@@ -113,6 +128,7 @@ class ResNetBackbone(keras.Model):
             "depth": self.depth,
             "base_channels": self.base_channels,
             "stem_channels": self.stem_channels,
+            "num_stages": self.num_stages,
             "input_shape": self.input_shape_arg,
             "name": self.name,
             "dtype": self.dtype_policy.name,

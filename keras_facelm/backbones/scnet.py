@@ -21,7 +21,7 @@ import keras
 from keras import ops
 
 from keras_facelm.backbones import blocks
-from keras_facelm.backbones.resnet import resnet_layers, resnet_stem
+from keras_facelm.backbones.resnet import check_num_stages, resnet_layers, resnet_stem
 
 __all__ = ["SCNetBackbone", "NearestResizeLike", "sc_bottleneck", "SCNET_ARCH_SETTINGS"]
 
@@ -123,6 +123,8 @@ class SCNetBackbone(keras.Model):
         base_channels: ``layer1`` outputs ``base_channels * 4`` channels (256 for
             SCNet-50); the output has ``base_channels * 32`` channels.
         stem_channels: output channels of ``conv1`` (64).
+        num_stages: MMPose's ``num_stages`` (1-4); the last built layer is
+            the output. 4 for the face model.
         input_shape: NHWC input shape without the batch axis (normalised floats).
 
     Call: ``(N, H, W, 3)`` → ``[(N, H/32, W/32, base_channels * 32)]``.
@@ -133,6 +135,7 @@ class SCNetBackbone(keras.Model):
         depth=50,
         base_channels=64,
         stem_channels=64,
+        num_stages=4,
         input_shape=(None, None, 3),
         name="backbone",
         dtype=None,
@@ -143,6 +146,7 @@ class SCNetBackbone(keras.Model):
                 f"SCNet depth={depth!r} is not supported; expected one of "
                 f"{sorted(SCNET_ARCH_SETTINGS)}."
             )
+        check_num_stages(num_stages)
 
         def block_fn(x, out_channels, name, strides):
             return sc_bottleneck(x, out_channels, name=name, strides=strides, dtype=dtype)
@@ -150,12 +154,14 @@ class SCNetBackbone(keras.Model):
         inputs = keras.Input(shape=tuple(input_shape), name="images")
         x = resnet_stem(inputs, stem_channels, dtype=dtype)
         x = resnet_layers(
-            x, block_fn, SCNET_ARCH_SETTINGS[depth], base_channels, _EXPANSION, dtype=dtype
+            x, block_fn, SCNET_ARCH_SETTINGS[depth][:num_stages], base_channels, _EXPANSION,
+            dtype=dtype,
         )
         super().__init__(inputs=inputs, outputs=[x], name=name, dtype=dtype, **kwargs)
         self.depth = depth
         self.base_channels = base_channels
         self.stem_channels = stem_channels
+        self.num_stages = num_stages
         self.input_shape_arg = tuple(input_shape)
 
     def get_config(self):
@@ -163,6 +169,7 @@ class SCNetBackbone(keras.Model):
             "depth": self.depth,
             "base_channels": self.base_channels,
             "stem_channels": self.stem_channels,
+            "num_stages": self.num_stages,
             "input_shape": self.input_shape_arg,
             "name": self.name,
             "dtype": self.dtype_policy.name,

@@ -26,7 +26,8 @@ class Hourglass52(HeatmapLandmarkDetector):
     HourglassNet ``out_convs.0`` ``(64, 64, 256)`` → CPMHead
     ``head.multi_final_layers.0`` (1x1 conv with bias) → ``(64, 64, K)``.
     94,860,996 trainable parameters at K = 68, as MMPose (including the
-    never-run ``inters.0`` block, see :mod:`keras_facelm.backbones.hourglass`).
+    never-run ``inters.0`` block, see :mod:`keras_facelm.backbones.hourglass`;
+    it gets no gradient, so ``fit`` warns "Gradients do not exist" for it).
 
     The graph differs from :class:`HeatmapLandmarkDetector`'s only in the head
     (CPMHead, whose final conv has MMPose's ``multi_final_layers.0`` name), so

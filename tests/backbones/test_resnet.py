@@ -36,8 +36,17 @@ def test_config_round_trip():
     model = ResNetBackbone(depth=18, base_channels=2, stem_channels=4, name="r")
     config = model.get_config()
     assert config["depth"] == 18 and config["base_channels"] == 2
-    assert config["stem_channels"] == 4
+    assert config["stem_channels"] == 4 and config["num_stages"] == 4
     assert ResNetBackbone.from_config(config).get_config() == config
+
+
+def test_num_stages_truncates_like_mmpose():
+    # MMPose ResNet(num_stages=2, out_indices=(1,)) returns layer2: H/8, base*4*2 channels.
+    model = ResNetBackbone(depth=50, base_channels=2, stem_channels=4, num_stages=2)
+    assert model.outputs[0].shape[-1] == 16
+    assert [la.name for la in model.layers if la.name.startswith("layer3")] == []
+    with pytest.raises(ValueError, match="num_stages"):
+        ResNetBackbone(num_stages=5)
 
 
 def test_rejects_unknown_depth():

@@ -90,3 +90,22 @@ def check_preset_parity(model, preset: str, variant: str = "tiny", *, raw_tol=RA
     for before, after in zip(reference, _weights(model), strict=True):
         np.testing.assert_array_equal(before, after)
     return record
+
+
+def regenerate_fixture(preset: str, variant: str, out_dir: pathlib.Path) -> None:
+    """Runs ``make_mmpose_model_fixtures.py`` with MMPose's interpreter into ``out_dir``.
+
+    For fixtures too large to commit (full widths; the tiny Hourglass, whose
+    256-wide stem and ``inters.0`` make 17 MB checkpoints). Needs the MMPose
+    venv: use in tests marked ``mmpose``.
+    """
+    import subprocess
+
+    from tests.conftest import mmpose_python
+
+    script = pathlib.Path(__file__).parents[1] / "parity" / "make_mmpose_model_fixtures.py"
+    subprocess.run(
+        [str(mmpose_python()), str(script), "--variant", variant, "--preset", preset,
+         "--out", str(out_dir)],
+        check=True, capture_output=True,
+    )  # fmt: skip

@@ -9,7 +9,13 @@ import pytest
 from keras_facelm.backbones.resnet import ResNetBackbone
 from keras_facelm.heads.regression import RegressionDecoder
 from keras_facelm.models import DeepPoseResNet50, get_preset, list_presets
-from tests.models.mmpose_parity import check_preset_parity, load_model_fixture
+from keras_facelm.models.preset_loader import build_preset_model
+from tests.models import mmpose_parity
+from tests.models.mmpose_parity import (
+    check_preset_parity,
+    load_model_fixture,
+    regenerate_fixture,
+)
 from tests.models.task_checks import (
     check_keras_round_trip,
     check_one_fit_step,
@@ -24,7 +30,7 @@ def tiny_from_fixture(preset):
     bb = record["model"]["backbone"]
     backbone = ResNetBackbone(depth=bb["depth"], base_channels=bb["base_channels"],
                               stem_channels=bb["stem_channels"])
-    return DeepPoseResNet50(record["num_keypoints"], backbone=backbone)
+    return build_preset_model(preset, backbone=backbone)
 
 
 def test_matches_mmpose_v1_and_v0_checkpoints():
@@ -79,3 +85,12 @@ def test_three_released_wflw_regression_rows():
     assert soft.sha256_prefix == "4d34f22a" and soft.published_nme == {"test": 4.44}
     with pytest.raises(ValueError, match="short names: softwingloss_wflw, wflw, wingloss_wflw"):
         DeepPoseResNet50.from_preset("awing")
+
+
+@pytest.mark.slow
+@pytest.mark.mmpose
+def test_full_width_matches_mmpose(tmp_path, monkeypatch):
+    """Regenerates the full-width fixture with MMPose, then checks the preset's full model."""
+    regenerate_fixture(PRESET, "full", tmp_path)
+    monkeypatch.setattr(mmpose_parity, "MODEL_FIXTURES", tmp_path)
+    check_preset_parity(build_preset_model(PRESET), PRESET, variant="full")

@@ -7,7 +7,13 @@ import pytest
 
 from keras_facelm.backbones.mobilenet_v2 import MobileNetV2Backbone
 from keras_facelm.models import MobileNetV2, get_preset
-from tests.models.mmpose_parity import check_preset_parity, load_model_fixture
+from keras_facelm.models.preset_loader import build_preset_model
+from tests.models import mmpose_parity
+from tests.models.mmpose_parity import (
+    check_preset_parity,
+    load_model_fixture,
+    regenerate_fixture,
+)
 from tests.models.task_checks import (
     check_keras_round_trip,
     check_one_fit_step,
@@ -20,8 +26,8 @@ PRESET = "mobilenetv2_coco_wholebody_face"
 def tiny_from_fixture(preset):
     record = load_model_fixture(preset)[0]
     bb, head = record["model"]["backbone"], record["model"]["head"]
-    return MobileNetV2(
-        record["num_keypoints"], backbone=MobileNetV2Backbone(widen_factor=bb["widen_factor"]),
+    return build_preset_model(
+        preset, backbone=MobileNetV2Backbone(widen_factor=bb["widen_factor"]),
         head=dict(deconv_out_channels=tuple(head["deconv_out_channels"]),
                   deconv_kernel_sizes=(4,) * len(head["deconv_out_channels"])),
     )
@@ -55,3 +61,12 @@ def test_preset_registry_and_scoped_names():
     assert spec.checkpoint_url.endswith(
         "mobilenetv2_coco_wholebody_face_256x256-4a3f096e_20210909.pth")
     assert spec.published_nme == {"val": 0.0611}
+
+
+@pytest.mark.slow
+@pytest.mark.mmpose
+def test_full_width_matches_mmpose(tmp_path, monkeypatch):
+    """Regenerates the full-width fixture with MMPose, then checks the preset's full model."""
+    regenerate_fixture(PRESET, "full", tmp_path)
+    monkeypatch.setattr(mmpose_parity, "MODEL_FIXTURES", tmp_path)
+    check_preset_parity(build_preset_model(PRESET), PRESET, variant="full")

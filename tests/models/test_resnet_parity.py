@@ -7,7 +7,13 @@ import pytest
 
 from keras_facelm.backbones.resnet import ResNetBackbone
 from keras_facelm.models import ResNet50, from_preset, get_preset, list_presets
-from tests.models.mmpose_parity import check_preset_parity, load_model_fixture
+from keras_facelm.models.preset_loader import build_preset_model
+from tests.models import mmpose_parity
+from tests.models.mmpose_parity import (
+    check_preset_parity,
+    load_model_fixture,
+    regenerate_fixture,
+)
 from tests.models.task_checks import (
     check_keras_round_trip,
     check_one_fit_step,
@@ -22,8 +28,8 @@ def tiny_from_fixture(preset):
     bb, head = record["model"]["backbone"], record["model"]["head"]
     backbone = ResNetBackbone(depth=bb["depth"], base_channels=bb["base_channels"],
                               stem_channels=bb["stem_channels"])
-    return ResNet50(
-        record["num_keypoints"], backbone=backbone,
+    return build_preset_model(
+        preset, backbone=backbone,
         head=dict(deconv_out_channels=tuple(head["deconv_out_channels"]),
                   deconv_kernel_sizes=(4,) * len(head["deconv_out_channels"])),
     )
@@ -72,3 +78,12 @@ def test_star_recipe_is_trainable_only_and_explains_itself():
     assert spec.checkpoint_url is None and spec.train_loss == "STARLoss"
     with pytest.raises(ValueError, match="no checkpoint.*STARLoss.*save_to_preset"):
         ResNet50.from_preset("starloss_wflw")
+
+
+@pytest.mark.slow
+@pytest.mark.mmpose
+def test_full_width_matches_mmpose(tmp_path, monkeypatch):
+    """Regenerates the full-width fixture with MMPose, then checks the preset's full model."""
+    regenerate_fixture(PRESET, "full", tmp_path)
+    monkeypatch.setattr(mmpose_parity, "MODEL_FIXTURES", tmp_path)
+    check_preset_parity(build_preset_model(PRESET), PRESET, variant="full")
