@@ -391,7 +391,8 @@ def save_checkpoints(model, cfg, preset, variant, out_dir, seed):
     v0 = out_dir / f"{preset}_{variant}_v0.pth"
     torch.save({"meta": {"mmcv_version": "1.3.8", "mmpose_version": "0.12.0",
                          "time": now.strftime("%a %b %d %H:%M:%S %Y"),
-                         "config": model_cfg_text.replace("head=", "keypoint_head="),
+                         "config": "# MMPose 1.x model config of these random weights; "
+                                   "the state_dict uses the 0.x key layout\n" + model_cfg_text,
                          "note": note},
                 "state_dict": v0_state_dict(model)}, v0, _use_new_zipfile_serialization=False)
     reference = {k: v.clone() for k, v in model.state_dict().items()}
