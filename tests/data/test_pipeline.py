@@ -131,20 +131,33 @@ def test_record_errors(faces):
         _dataset([good], input_size=(128, 128))
 
 
-def test_fit_one_step_on_this_backend(faces):
+def _tiny_hrnet(size):
     from keras_facelm.backbones.hrnet import HRNetBackbone, hrnet_stages
-    from keras_facelm.losses import KeypointMSELoss
     from keras_facelm.models import HRNetV2W18
 
     stages = hrnet_stages(4, stage1_blocks=1, num_blocks=1)
     stages["stage1"]["num_channels"] = (8,)
     stages["stage3"]["num_modules"] = 1
     stages["stage4"]["num_modules"] = 1
-    size = 64
-    codec = MSRAHeatmap(input_size=(size, size), heatmap_size=(16, 16), sigma=1.0)
-    model = HRNetV2W18(68, backbone=HRNetBackbone(stages), scheme="300w",
-                       image_size=(size, size),
-                       codec=dict(input_size=(size, size), heatmap_size=(16, 16)))  # fmt: skip
+    return HRNetV2W18(68, backbone=HRNetBackbone(stages), scheme="300w",
+                      image_size=(size, size),
+                      codec=dict(input_size=(size, size), heatmap_size=(size // 4, size // 4)))  # fmt: skip
+
+
+def _tiny_convnet(size):
+    """Pixels → (N, size/4, size/4, 68) heatmaps in four layers (compiles in seconds)."""
+    x = inputs = keras.Input((size, size, 3))
+    x = keras.layers.Rescaling(1 / 255.0)(x)
+    x = keras.layers.Conv2D(8, 3, strides=2, padding="same", activation="relu")(x)
+    x = keras.layers.Conv2D(8, 3, strides=2, padding="same", activation="relu")(x)
+    return keras.Model(inputs, keras.layers.Conv2D(68, 1)(x))
+
+
+def _fit_one_step(model, faces, size):
+    from keras_facelm.losses import KeypointMSELoss
+
+    codec = MSRAHeatmap(input_size=(size, size), heatmap_size=(size // 4, size // 4),
+                        sigma=1.0)  # fmt: skip
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=KeypointMSELoss())
     ds = TopdownDataset(faces, codec=codec, scheme="300w", input_size=(size, size),
                         batch_size=2, opencv4_exact=False)  # fmt: skip
@@ -158,3 +171,12 @@ def test_fit_one_step_on_this_backend(faces):
     assert not ds0[0][2].any()
     history = model.fit(ds0, epochs=1, steps_per_epoch=1, verbose=0)
     assert history.history["loss"][0] == 0.0
+
+
+def test_fit_one_step_on_this_backend(faces):
+    _fit_one_step(_tiny_convnet(64), faces, 64)
+
+
+@pytest.mark.slow  # XLA/graph compilation of even a tiny HRNet takes ~1 min on CPU
+def test_fit_one_step_tiny_hrnet_on_this_backend(faces):
+    _fit_one_step(_tiny_hrnet(64), faces, 64)
