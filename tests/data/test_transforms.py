@@ -38,7 +38,7 @@ def images(ref, test_data):
 
 
 def test_warp_matrix_matches_mmpose(ref):
-    for args, expected in zip(ref["warp_args"], ref["warp_mats"]):
+    for args, expected in zip(ref["warp_args"], ref["warp_mats"], strict=True):
         cx, cy, sw, sh, rot, ow, oh, sx = args
         got = T.get_warp_matrix(
             np.float32([cx, cy]), np.float32([sw, sh]), rot, (int(ow), int(oh)),
@@ -66,7 +66,7 @@ def test_warp_matrix_spec_reference_values():
 
 
 def test_bbox_center_scale_matches_mmpose(ref):
-    for box, c, s in zip(ref["bbox_in"], ref["bbox_center"], ref["bbox_scale"]):
+    for box, c, s in zip(ref["bbox_in"], ref["bbox_center"], ref["bbox_scale"], strict=True):
         center, scale = T.bbox_xyxy_to_center_scale(box, padding=1.25)
         np.testing.assert_array_equal(center, c)
         np.testing.assert_array_equal(scale, s)
@@ -210,7 +210,7 @@ def test_random_bbox_transform_distribution_matches_mmpose(ref):
 def test_random_bbox_transform_is_seeded_and_scales_offsets():
     a = T.random_bbox_transform([100, 50], [40, 80], np.random.default_rng(5), shift_prob=1)
     b = T.random_bbox_transform([100, 50], [40, 80], np.random.default_rng(5), shift_prob=1)
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
     center, scale, _ = a
     assert scale[0] * 2 == pytest.approx(scale[1])
