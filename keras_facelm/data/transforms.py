@@ -254,7 +254,8 @@ def get_warp_matrix(center, scale, rot, output_size, shift=(0.0, 0.0)):
         center: ``(cx, cy)`` pixels of the box centre.
         scale: ``(width, height)`` pixels of the (aspect-fixed) box; only the
             width sets the zoom.
-        rot: rotation in degrees.
+        rot: rotation in degrees (MMPose passes a float32 from
+            ``RandomBBoxTransform``; the trigonometry follows its dtype).
         output_size: ``(width, height)`` of the crop, pixels.
         shift: ``(sx, sy)`` shift of the box as a fraction of its size.
 
@@ -512,7 +513,7 @@ def random_bbox_transform(center, scale, rng, *, shift_factor=0.16, shift_prob=0
 
     Returns:
         ``(center + offset * scale, scale * s, rot)``: float32 ``(2,)``,
-        float32 ``(2,)``, float degrees.
+        float32 ``(2,)``, float32 degrees.
     """
     center = _finite(center, "center", (2,))
     scale = _positive_scale(scale)
@@ -522,7 +523,8 @@ def random_bbox_transform(center, scale, rng, *, shift_factor=0.16, shift_prob=0
     smin, smax = scale_factor
     s = t[2] * np.float32((smax - smin) * 0.5) + np.float32((smax + smin) * 0.5)
     s = s if u[1] < scale_prob else np.float32(1.0)
-    rot = float(t[3] * rotate_factor) if u[2] < rotate_prob else 0.0
+    # float32 like MMPose's bbox_rotation: get_warp_matrix then takes sin/cos in float32.
+    rot = t[3] * np.float32(rotate_factor) if u[2] < rotate_prob else np.float32(0.0)
     return (
         (center + offset * scale).astype(np.float32),
         (scale * s).astype(np.float32),

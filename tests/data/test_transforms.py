@@ -124,7 +124,7 @@ def test_train_pipeline_matches_mmpose(ref, images, run):
     if ref[p + "flip"]:
         image, kp, vis, center = T.flip_horizontal(image, kp, vis, center, WFLW_FLIP)
     crop, kp_crop = T.warp_to_crop(
-        image, kp, ref[p + "center"], ref[p + "scale"], float(ref[p + "rot"])
+        image, kp, ref[p + "center"], ref[p + "scale"], np.float32(ref[p + "rot"])
     )
     np.testing.assert_array_equal(crop, ref[p + "crop"])
     np.testing.assert_allclose(kp_crop, ref[p + "keypoints"], rtol=0, atol=1e-4)
