@@ -1,8 +1,9 @@
 """DARK decoding speed: keras_facelm's in-graph HeatmapDecoder vs MMPose's decoder.
 
 Both sides decode the same WFLW-shaped heatmaps (64x64, 98 keypoints; Gaussian
-blobs of sigma 2 at random sub-pixel positions with background noise), saved to
-a temporary ``.npy``:
+blobs of sigma 2 with noise, at the landmark positions of MMPose's WFLW test
+faces, randomly rotated/scaled/shifted, or with ``--layout uniform`` at uniform
+random positions), saved to a temporary ``.npy``:
 
 * MMPose: ``MSRAHeatmap(unbiased=True).decode`` per sample, as
   ``HeatmapHead.decode`` calls it, run by the MMPose reference interpreter
@@ -38,13 +39,48 @@ SHAPE = (64, 64, 98)  # WFLW: H, W, K
 PX_TOLERANCE = 0.01
 
 
-def make_heatmaps(n, seed=0):
-    """(n, 64, 64, 98) float32 heatmaps like a trained model's output."""
+WFLW_FACES = REPO / "tests" / "data" / "mmpose_faces" / "wflw" / "test_wflw.json"
+
+
+def face_layouts(n, rng):
+    """(n, 98, 2) keypoints in heatmap px: the WFLW test faces of MMPose's test
+    data, cropped as MMPose crops them (box 1.25 x 200 x scale around the centre,
+    to 256 px, / 4), each copy rotated (±30°), scaled (0.8-1.2) and shifted (±3 px)."""
+    with open(WFLW_FACES) as f:
+        annotations = json.load(f)["annotations"]
+    faces = []
+    for ann in annotations:
+        kp = np.asarray(ann["keypoints"], np.float64).reshape(-1, 3)[:, :2]
+        size = 200.0 * ann["scale"] * 1.25
+        faces.append(((kp - ann["center"]) / size * 256.0 + 128.0) / 4.0)
+    out = np.empty((n, 98, 2))
+    for i in range(n):
+        angle = np.deg2rad(rng.uniform(-30, 30))
+        rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        centred = faces[i % len(faces)] - 32.0
+        out[i] = centred @ rot.T * rng.uniform(0.8, 1.2) + 32.0 + rng.uniform(-3, 3, size=2)
+    return out
+
+
+def make_heatmaps(n, layout="wflw", seed=0):
+    """(n, 64, 64, 98) float32 heatmaps like a trained model's output.
+
+    Gaussian blobs (sigma 2, peak 0.3-1) plus noise (std 0.005). ``layout="wflw"``
+    puts them at face-shaped positions (:func:`face_layouts`), as a face model's
+    heatmaps are; ``"uniform"`` at independent uniform random positions, the
+    worst case for the memory locality of the decoder's gathers.
+    """
     rng = np.random.default_rng(seed)
     h, w, k = SHAPE
+    if layout == "wflw":
+        centres = face_layouts(n, rng)
+    elif layout == "uniform":
+        centres = rng.uniform(0, w - 1, size=(n, k, 2))
+    else:
+        raise ValueError(f"layout must be 'wflw' or 'uniform', got {layout!r}")
+    cx = centres[:, None, None, :, 0].astype(np.float32)
+    cy = centres[:, None, None, :, 1].astype(np.float32)
     y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    cx = rng.uniform(0, w - 1, size=(n, 1, 1, k)).astype(np.float32)
-    cy = rng.uniform(0, h - 1, size=(n, 1, 1, k)).astype(np.float32)
     amp = rng.uniform(0.3, 1.0, size=(n, 1, 1, k)).astype(np.float32)
     heat = amp * np.exp(-((x[None, :, :, None] - cx) ** 2 + (y[None, :, :, None] - cy) ** 2) / 8.0)
     heat += rng.normal(0.0, 0.005, size=heat.shape).astype(np.float32)
@@ -157,6 +193,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--layout", choices=["wflw", "uniform"], default="wflw",
+                        help="keypoint positions of the synthetic heatmaps")
     parser.add_argument("--mmpose-python", type=pathlib.Path, default=default_mmpose_python())
     parser.add_argument("--backends", default="jax,tensorflow,torch")
     parser.add_argument("--worker", choices=["mmpose", "keras"], help=argparse.SUPPRESS)
@@ -180,7 +218,7 @@ def main():
               "--repeats", str(args.repeats)]
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "heatmaps.npy")
-        np.save(path, make_heatmaps(max(BATCHES)))
+        np.save(path, make_heatmaps(max(BATCHES), args.layout))
         started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         # Rounds alternate MMPose and each backend, so that load from other
         # processes on the machine falls on both sides alike.
@@ -206,7 +244,7 @@ def main():
     print(f"Reference: {ref['version']}, cv2.GaussianBlur per keypoint, per-sample loop.")
     for backend, res in ours.items():
         print(f"{backend}: {res['version']}")
-    print(f"\nWFLW heatmaps (N, 64, 64, 98); {args.rounds} rounds alternating MMPose and "
+    print(f"\nWFLW heatmaps (N, 64, 64, 98), {args.layout} keypoint layout; {args.rounds} rounds alternating MMPose and "
           f"each backend, each {args.warmup} warm-up + {args.repeats} timed runs; "
           "median over all timed runs.\n")
     print("| decoder | batch | ms | speed-up vs MMPose | max abs diff (px) |")
