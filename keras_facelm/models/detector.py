@@ -92,8 +92,7 @@ class HeatmapLandmarkDetector(LandmarkTask):
         features = backbone(x)
         if not isinstance(features, (list, tuple)):
             features = [features]
-        x = concat_neck(features, dtype=dtype) if neck == "concat" else features[-1]
-        heatmaps = heatmap_head(x, num_keypoints, dtype=dtype, **head)
+        heatmaps = self._build_head(features, num_keypoints, neck=neck, head=head, dtype=dtype)
         super().__init__(
             inputs=images, outputs=heatmaps, name=name, dtype=dtype, **kwargs
         )
@@ -105,6 +104,15 @@ class HeatmapLandmarkDetector(LandmarkTask):
         self.codec = codec
         self.test_cfg = test_cfg
         self.image_size = tuple(int(s) for s in image_size)
+
+    @staticmethod
+    def _build_head(features, num_keypoints, *, neck, head, dtype):
+        """Adds neck and head to the graph: features (list of NHWC maps) → heatmaps.
+
+        Subclasses with another head layout (Hourglass's CPMHead) override this.
+        """
+        x = concat_neck(features, dtype=dtype) if neck == "concat" else features[-1]
+        return heatmap_head(x, num_keypoints, dtype=dtype, **head)
 
     # -- decoding ---------------------------------------------------------------
     def _decoder(self):

@@ -5,16 +5,8 @@ from __future__ import annotations
 import keras
 
 from keras_facelm.backbones.hourglass import HourglassBackbone
-from keras_facelm.data.schemes import get_scheme
 from keras_facelm.heads.cpm import cpm_head
-from keras_facelm.layers.pixel_normalization import PixelNormalization
-from keras_facelm.models.detector import (
-    DEFAULT_CODEC,
-    DEFAULT_TEST_CFG,
-    HeatmapLandmarkDetector,
-)
-from keras_facelm.models.task import LandmarkTask
-from keras_facelm.utils.config import as_tuples
+from keras_facelm.models.detector import HeatmapLandmarkDetector
 
 __all__ = ["Hourglass52"]
 
@@ -29,11 +21,9 @@ class Hourglass52(HeatmapLandmarkDetector):
     never-run ``inters.0`` block, see :mod:`keras_facelm.backbones.hourglass`;
     it gets no gradient, so ``fit`` warns "Gradients do not exist" for it).
 
-    The graph differs from :class:`HeatmapLandmarkDetector`'s only in the head
-    (CPMHead, whose final conv has MMPose's ``multi_final_layers.0`` name), so
-    this class builds its own graph and inherits decoding, flip test, presets
-    and serialisation. ``neck`` and ``head`` exist only for config round trips
-    and must stay ``None`` / empty.
+    Only the head differs from :class:`HeatmapLandmarkDetector` (CPMHead, whose
+    final conv has MMPose's ``multi_final_layers.0`` name); ``neck`` and
+    ``head`` exist only for config round trips and must stay ``None`` / empty.
 
     Args:
         num_keypoints: K (68 for COCO-WholeBody-Face).
@@ -45,33 +35,15 @@ class Hourglass52(HeatmapLandmarkDetector):
     backbone_cls = HourglassBackbone
     preset_prefix = "hourglass52_"
 
-    def __init__(self, num_keypoints=68, *, backbone=None, neck=None, head=None,
-                 scheme="coco_wholebody_face", codec=None, test_cfg=None,
-                 image_size=(256, 256), name=None, dtype=None, **kwargs):  # fmt: skip
+    def __init__(self, num_keypoints=68, *, backbone=None, scheme="coco_wholebody_face",
+                 **kwargs):  # fmt: skip
+        backbone = backbone if backbone is not None else self.backbone_cls()
+        super().__init__(backbone, num_keypoints, scheme=scheme, **kwargs)
+
+    @staticmethod
+    def _build_head(features, num_keypoints, *, neck, head, dtype):
         if neck is not None or head:
             raise ValueError(
                 f"Hourglass52 has no neck and a fixed CPMHead; got neck={neck!r}, head={head!r}"
             )
-        if get_scheme(scheme).num_keypoints != num_keypoints:
-            raise ValueError(
-                f"scheme {scheme!r} has {get_scheme(scheme).num_keypoints} keypoints, "
-                f"but num_keypoints={num_keypoints}"
-            )
-        backbone = backbone if backbone is not None else self.backbone_cls()
-        images = keras.Input(shape=(*image_size, 3), name="images")
-        x = PixelNormalization(name="normalize", dtype=dtype)(images)
-        features = backbone(x)
-        if not isinstance(features, (list, tuple)):
-            features = [features]
-        heatmaps = cpm_head(features[-1], num_keypoints, dtype=dtype)
-        LandmarkTask.__init__(
-            self, inputs=images, outputs=heatmaps, name=name, dtype=dtype, **kwargs
-        )
-        self.backbone = backbone
-        self.num_keypoints = int(num_keypoints)
-        self.neck = None
-        self.head_config = {}
-        self.scheme = scheme
-        self.codec = as_tuples({**DEFAULT_CODEC, **(codec or {})})
-        self.test_cfg = as_tuples({**DEFAULT_TEST_CFG, **(test_cfg or {})})
-        self.image_size = tuple(int(s) for s in image_size)
+        return cpm_head(features[-1], num_keypoints, dtype=dtype)

@@ -33,15 +33,11 @@ def tiny_from_fixture(preset):
     return build_preset_model(preset, backbone=backbone)
 
 
-@pytest.mark.slow
-@pytest.mark.mmpose
-def test_tiny_matches_mmpose_v1_and_v0_checkpoints(tmp_path, monkeypatch):
+def test_tiny_matches_mmpose_v1_and_v0_checkpoints():
     # MMPose's Hourglass stem is always 256 wide and inters.0 is a 256-wide block,
-    # so even the tiny checkpoints are 17 MB each: they are regenerated with MMPose
-    # here instead of committed. They hold the never-run inters.0, which strict
-    # loading needs. (tests/backbones/test_hourglass.py checks the backbone fast.)
-    regenerate_fixture(PRESET, "tiny", tmp_path)
-    monkeypatch.setattr(mmpose_parity, "MODEL_FIXTURES", tmp_path)
+    # so even the tiny checkpoints are 17 MB each; they are committed (the
+    # generator is deterministic: state_dict_sha256 in the JSON) and hold the
+    # never-run inters.0, which strict loading needs.
     check_preset_parity(tiny_from_fixture(PRESET), PRESET)
 
 

@@ -24,7 +24,6 @@ pytestmark = pytest.mark.backend_independent
 FIXTURES = TEST_DATA / "parity" / "models"
 SCRIPT = REPO / "tests" / "parity" / "make_mmpose_model_fixtures.py"
 PRESETS = sorted(p.name[: -len("_tiny.json")] for p in FIXTURES.glob("*_tiny.json"))
-NOT_COMMITTED = {"hourglass52_coco_wholebody_face"}  # 16.8 MB checkpoints, see README
 
 
 def _record(preset: str) -> dict:
@@ -67,7 +66,7 @@ def test_outputs_match_inputs_and_keypoint_count(preset):
             out["raw_output"].max(axis=(1, 2)), out["raw_output_channel_max"][:, chans])
 
 
-@pytest.mark.parametrize("preset", sorted(set(PRESETS) - NOT_COMMITTED))
+@pytest.mark.parametrize("preset", PRESETS)
 def test_v0_checkpoint_holds_the_v1_tensors(preset):
     rec = _record(preset)
     v1_path = FIXTURES / rec["checkpoints"]["v1"]
