@@ -15,7 +15,6 @@ import keras
 from keras_facelm.data.schemes import get_scheme
 from keras_facelm.heads.heatmap import concat_neck, heatmap_head
 from keras_facelm.layers.heatmap_decoding import HeatmapDecoder
-from keras_facelm.layers.pixel_normalization import PixelNormalization
 from keras_facelm.models.task import LandmarkTask
 from keras_facelm.utils.config import as_tuples
 
@@ -82,28 +81,16 @@ class HeatmapLandmarkDetector(LandmarkTask):
             raise ValueError(f"neck must be None or 'concat', got {neck!r}")
         codec = as_tuples({**DEFAULT_CODEC, **(codec or {})})
         test_cfg = as_tuples({**DEFAULT_TEST_CFG, **(test_cfg or {})})
-        if get_scheme(scheme).num_keypoints != num_keypoints:
-            raise ValueError(
-                f"scheme {scheme!r} has {get_scheme(scheme).num_keypoints} keypoints, "
-                f"but num_keypoints={num_keypoints}"
-            )
-        images = keras.Input(shape=(*image_size, 3), name="images")
-        x = PixelNormalization(name="normalize", dtype=dtype)(images)
-        features = backbone(x)
-        if not isinstance(features, (list, tuple)):
-            features = [features]
-        heatmaps = self._build_head(features, num_keypoints, neck=neck, head=head, dtype=dtype)
-        super().__init__(
-            inputs=images, outputs=heatmaps, name=name, dtype=dtype, **kwargs
-        )
-        self.backbone = backbone
-        self.num_keypoints = int(num_keypoints)
+        self._build_task(
+            backbone, num_keypoints,
+            lambda features: self._build_head(
+                features, num_keypoints, neck=neck, head=head, dtype=dtype
+            ),
+            scheme=scheme, codec=codec, test_cfg=test_cfg, image_size=image_size,
+            name=name, dtype=dtype, **kwargs,
+        )  # fmt: skip
         self.neck = neck
         self.head_config = head
-        self.scheme = scheme
-        self.codec = codec
-        self.test_cfg = test_cfg
-        self.image_size = tuple(int(s) for s in image_size)
 
     @staticmethod
     def _build_head(features, num_keypoints, *, neck, head, dtype):
@@ -135,24 +122,4 @@ class HeatmapLandmarkDetector(LandmarkTask):
 
     # -- serialisation ----------------------------------------------------------
     def get_config(self):
-        return {
-            "backbone": keras.saving.serialize_keras_object(self.backbone),
-            "num_keypoints": self.num_keypoints,
-            "neck": self.neck,
-            "head": copy.deepcopy(self.head_config),
-            "scheme": self.scheme,
-            "codec": copy.deepcopy(self.codec),
-            "test_cfg": copy.deepcopy(self.test_cfg),
-            "image_size": self.image_size,
-            "name": self.name,
-            "dtype": self.dtype_policy.name,
-            "trainable": self.trainable,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        if isinstance(config.get("backbone"), dict):
-            config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
-        return cls(**config)
-
+        return {**super().get_config(), "neck": self.neck, "head": copy.deepcopy(self.head_config)}

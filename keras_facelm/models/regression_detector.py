@@ -8,14 +8,11 @@ a ``RegressionHead`` (``fc`` to 2K), codec ``RegressionLabel`` and
 
 from __future__ import annotations
 
-import copy
-
 import keras
 
 from keras_facelm.data.schemes import get_scheme
 from keras_facelm.heads.regression import RegressionDecoder, gap_neck, regression_head
 from keras_facelm.layers.flip_test import CoordinateFlipMerge
-from keras_facelm.layers.pixel_normalization import PixelNormalization
 from keras_facelm.models.task import LandmarkTask
 from keras_facelm.utils.config import as_tuples
 
@@ -75,24 +72,14 @@ class RegressionLandmarkDetector(LandmarkTask):
                 f"codec {sorted(DEFAULT_REGRESSION_CODEC)}, test_cfg "
                 f"{sorted(DEFAULT_REGRESSION_TEST_CFG)}"
             )
-        if get_scheme(scheme).num_keypoints != num_keypoints:
-            raise ValueError(
-                f"scheme {scheme!r} has {get_scheme(scheme).num_keypoints} keypoints, "
-                f"but num_keypoints={num_keypoints}"
-            )
-        images = keras.Input(shape=(*image_size, 3), name="images")
-        x = PixelNormalization(name="normalize", dtype=dtype)(images)
-        features = backbone(x)
-        if not isinstance(features, (list, tuple)):
-            features = [features]
-        coords = regression_head(gap_neck(features[-1], dtype=dtype), num_keypoints, dtype=dtype)
-        super().__init__(inputs=images, outputs=coords, name=name, dtype=dtype, **kwargs)
-        self.backbone = backbone
-        self.num_keypoints = int(num_keypoints)
-        self.scheme = scheme
-        self.codec = codec
-        self.test_cfg = test_cfg
-        self.image_size = tuple(int(s) for s in image_size)
+        self._build_task(
+            backbone, num_keypoints,
+            lambda features: regression_head(
+                gap_neck(features[-1], dtype=dtype), num_keypoints, dtype=dtype
+            ),
+            scheme=scheme, codec=codec, test_cfg=test_cfg, image_size=image_size,
+            name=name, dtype=dtype, **kwargs,
+        )  # fmt: skip
 
     # -- decoding ---------------------------------------------------------------
     def _decoder(self):
@@ -105,24 +92,3 @@ class RegressionLandmarkDetector(LandmarkTask):
             shift_coords=self.test_cfg["shift_coords"],
             name="flip_merge",
         )
-
-    # -- serialisation ----------------------------------------------------------
-    def get_config(self):
-        return {
-            "backbone": keras.saving.serialize_keras_object(self.backbone),
-            "num_keypoints": self.num_keypoints,
-            "scheme": self.scheme,
-            "codec": copy.deepcopy(self.codec),
-            "test_cfg": copy.deepcopy(self.test_cfg),
-            "image_size": self.image_size,
-            "name": self.name,
-            "dtype": self.dtype_policy.name,
-            "trainable": self.trainable,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        if isinstance(config.get("backbone"), dict):
-            config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
-        return cls(**config)

@@ -7,8 +7,13 @@ Subclasses build their functional graph (pixels → raw head output) and provide
 
 from __future__ import annotations
 
+import copy
+
 import keras
 import numpy as np
+
+from keras_facelm.data.schemes import get_scheme
+from keras_facelm.layers.pixel_normalization import PixelNormalization
 
 __all__ = ["LandmarkTask"]
 
@@ -23,6 +28,57 @@ class LandmarkTask(keras.Model):
     """
 
     preset_prefix = ""
+
+    def _build_task(
+        self, backbone, num_keypoints, build_output, *, scheme, codec, test_cfg,
+        image_size, name, dtype, **kwargs,
+    ):  # fmt: skip
+        """Builds pixels → :class:`PixelNormalization` → backbone → ``build_output``.
+
+        ``build_output(features)`` adds the neck and head to the graph (features:
+        list of NHWC maps). Initialises the functional model and stores the
+        attributes every task has.
+        """
+        if get_scheme(scheme).num_keypoints != num_keypoints:
+            raise ValueError(
+                f"scheme {scheme!r} has {get_scheme(scheme).num_keypoints} keypoints, "
+                f"but num_keypoints={num_keypoints}"
+            )
+        images = keras.Input(shape=(*image_size, 3), name="images")
+        x = PixelNormalization(name="normalize", dtype=dtype)(images)
+        features = backbone(x)
+        if not isinstance(features, (list, tuple)):
+            features = [features]
+        outputs = build_output(features)
+        # super(), not keras.Model.__init__: once Keras has injected Functional into
+        # the class hierarchy, Model.__init__ would inject it again (a cycle).
+        super().__init__(inputs=images, outputs=outputs, name=name, dtype=dtype, **kwargs)
+        self.backbone = backbone
+        self.num_keypoints = int(num_keypoints)
+        self.scheme = scheme
+        self.codec = codec
+        self.test_cfg = test_cfg
+        self.image_size = tuple(int(s) for s in image_size)
+
+    def get_config(self):
+        return {
+            "backbone": keras.saving.serialize_keras_object(self.backbone),
+            "num_keypoints": self.num_keypoints,
+            "scheme": self.scheme,
+            "codec": copy.deepcopy(self.codec),
+            "test_cfg": copy.deepcopy(self.test_cfg),
+            "image_size": self.image_size,
+            "name": self.name,
+            "dtype": self.dtype_policy.name,
+            "trainable": self.trainable,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("backbone"), dict):
+            config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
+        return cls(**config)
 
     def landmark_model(self, flip_test=None):
         """A functional model: images → ``{"keypoints", "scores"}``, decoding in-graph.
