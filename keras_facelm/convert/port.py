@@ -155,25 +155,27 @@ def load_state_dict(model, state_dict, *, strict=True):
     """
     sd = to_mmpose_v1_keys(state_dict, head_conv_modules=_head_conv_modules(model))
     targets = _targets(model)
-    unused, shape_errors, assigned = [], [], set()
+    unused, shape_errors, assigned, misshapen = [], [], set(), set()
     for key, value in sd.items():
         if key not in targets:
             if not _IGNORED_KEY.search(key):
                 unused.append(key)
             continue
         variable, transform = targets[key]
-        array = transform(np.asarray(value))
+        try:
+            array = transform(np.asarray(value))
+        except ValueError:  # wrong rank for the layout transform
+            array = np.asarray(value)
         if tuple(array.shape) != tuple(variable.shape):
             shape_errors.append(
                 f"{key}: checkpoint {tuple(np.shape(value))} → {tuple(array.shape)}, "
                 f"model expects {tuple(variable.shape)}"
             )
+            misshapen.add(key)
             continue
         variable.assign(array.astype(keras.backend.standardize_dtype(variable.dtype)))
         assigned.add(key)
-    missing = [k for k in targets if k not in assigned and k not in {
-        e.split(":")[0] for e in shape_errors
-    }]
+    missing = [k for k in targets if k not in assigned and k not in misshapen]
     if strict and (unused or missing or shape_errors):
         parts = []
         if shape_errors:

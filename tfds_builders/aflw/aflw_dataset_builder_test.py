@@ -19,8 +19,6 @@ from tfds_builders import _testing  # noqa: E402
 
 from . import aflw_dataset_builder  # noqa: E402
 
-pytestmark = pytest.mark.slow  # each build takes seconds; run with -m slow
-
 Builder = aflw_dataset_builder.Builder
 
 

@@ -13,8 +13,6 @@ from tfds_builders import _testing  # noqa: E402
 
 from . import coco_wholebody_face_dataset_builder  # noqa: E402
 
-pytestmark = pytest.mark.slow  # each build takes seconds; run with -m slow
-
 Builder = coco_wholebody_face_dataset_builder.Builder
 
 

@@ -15,8 +15,6 @@ from tfds_builders import _testing  # noqa: E402
 
 from . import wflw_dataset_builder  # noqa: E402
 
-pytestmark = pytest.mark.slow  # each build takes seconds; run with -m slow
-
 Builder = wflw_dataset_builder.Builder
 
 
