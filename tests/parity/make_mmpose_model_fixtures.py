@@ -61,7 +61,8 @@ from mmpose.utils import register_all_modules
 from torch import nn
 
 CONFIG_ROOT = pathlib.Path(mmpose.__file__).parent / ".mim" / "configs" / "face_2d_keypoint"
-REALDATA = pathlib.Path("/work/shared/realdata/mmpose_tests_data")
+# MMPose's own test images, committed with their licence note (see NOTICE.md there).
+REALDATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "mmpose_faces"
 
 INPUT_SIZE = 256
 MEAN_RGB = np.array([123.675, 116.28, 103.53], np.float32)
