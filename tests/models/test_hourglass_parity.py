@@ -41,7 +41,6 @@ def test_tiny_matches_mmpose_v1_and_v0_checkpoints():
     check_preset_parity(tiny_from_fixture(PRESET), PRESET)
 
 
-@pytest.mark.slow
 def test_full_model_trainable_parameters_equal_mmpose():
     model = Hourglass52(68)
     assert trainable_count(model) == 94_860_996  # MMPose 1.3.2, incl. inters.0

@@ -37,7 +37,6 @@ def test_matches_mmpose_v1_and_v0_checkpoints():
     check_preset_parity(tiny_from_fixture(PRESET), PRESET)
 
 
-@pytest.mark.slow
 def test_full_model_trainable_parameters_equal_mmpose():
     model = MobileNetV2(68)
     assert trainable_count(model) == 9_582_916  # MMPose 1.3.2, MMPOSE_SPEC.md §8.6
