@@ -4,7 +4,7 @@
   suite once per backend).
 * Tests marked ``mmpose`` need the MMPose reference venv; they are skipped when
   it is absent. Point ``MMPOSE_REF_PYTHON`` at its interpreter, or build it at
-  ``.mmpose-ref/`` with ``../shared/tools/mmpose-ref-env.sh .mmpose-ref``.
+  ``.mmpose-ref/`` with ``bash scripts/mmpose_ref_env.sh .mmpose-ref``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Run with the MMPose reference interpreter (MMPose 1.3.2)::
 
-    /work/mmpose-ref/bin/python tests/parity/make_codec_loss_metric_fixtures.py [--output DIR]
+    .mmpose-ref/bin/python tests/parity/make_codec_loss_metric_fixtures.py [--output DIR]
 
 It writes into ``tests/data/parity/`` (or ``--output``); inputs are seeded:
 

@@ -2,7 +2,7 @@
 
 Run with the MMPose reference interpreter (MMPose 1.3.2)::
 
-    /work/mmpose-ref/bin/python tests/parity/make_decoding_fixtures.py [--output DIR]
+    .mmpose-ref/bin/python tests/parity/make_decoding_fixtures.py [--output DIR]
 
 It writes ``decoding_<set>.npz`` and ``decoding_coordinate_flip.npz`` into
 ``tests/data/parity/`` (or ``--output``). Inputs are deterministic (fixed seeds):

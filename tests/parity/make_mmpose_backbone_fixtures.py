@@ -2,7 +2,7 @@
 
 Run with the MMPose 1.x reference interpreter, never with the keras_facelm venv::
 
-    /work/mmpose-ref/bin/python tests/parity/make_mmpose_backbone_fixtures.py \
+    .mmpose-ref/bin/python tests/parity/make_mmpose_backbone_fixtures.py \
         --out tests/data/parity/backbones [--only NAME ...]
 
 For each case below this builds MMPose's own backbone module, fills every

@@ -2,7 +2,7 @@
 
 Run with the MMPose reference interpreter (MMPose 1.3.2)::
 
-    /work/mmpose-ref/bin/python tests/parity/make_mmpose_dataset_fixtures.py [--output DIR]
+    .mmpose-ref/bin/python tests/parity/make_mmpose_dataset_fixtures.py [--output DIR]
 
 It loads each JSON of ``tests/data/mmpose_faces/`` with MMPose's own dataset
 class (``WFLWDataset``, ``Face300WDataset``, ``COFWDataset``, ``AFLWDataset``

@@ -1,9 +1,9 @@
 """Write MMPose reference fixtures for the model-parity tests (runs MMPose only).
 
-Run with the MMPose 1.x reference interpreter (``mmpose-ref-env.sh``), never
+Run with the MMPose 1.x reference interpreter (``scripts/mmpose_ref_env.sh``), never
 with the keras_facelm venv::
 
-    /work/mmpose-ref/bin/python tests/parity/make_mmpose_model_fixtures.py \
+    .mmpose-ref/bin/python tests/parity/make_mmpose_model_fixtures.py \
         --variant tiny --preset all --out tests/data/parity/models
 
 For every preset this builds MMPose's own ``TopdownPoseEstimator`` from the

@@ -6,7 +6,7 @@ and run with an interpreter that has torch, numpy and scipy, e.g. the MMPose
 reference venv::
 
     git --git-dir=<STAR git dir> archive HEAD lib/loss lib/metric | tar -x -C /tmp/star
-    /work/mmpose-ref/bin/python tests/parity/make_star_fixtures.py /tmp/star [--output DIR]
+    .mmpose-ref/bin/python tests/parity/make_star_fixtures.py /tmp/star [--output DIR]
 
 The script imports ``lib.loss`` and ``lib.metric`` as packages without running
 ``lib/__init__.py`` (which needs the dataset stack). STAR's

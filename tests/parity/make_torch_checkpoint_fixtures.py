@@ -2,7 +2,7 @@
 
 Run with the MMPose reference venv (it has torch, mmengine and mmpose)::
 
-    /work/mmpose-ref/bin/python tests/parity/make_torch_checkpoint_fixtures.py
+    .mmpose-ref/bin/python tests/parity/make_torch_checkpoint_fixtures.py
 
 For each checkpoint ``<name>.pth`` it also writes ``<name>.expected.npz``: the
 state-dict tensors as torch itself converts them (``tensor.numpy()``; bfloat16 via

@@ -2,7 +2,7 @@
 
 Run with the MMPose reference interpreter::
 
-    /work/mmpose-ref/bin/python tests/parity/make_transform_fixtures.py [--output DIR]
+    .mmpose-ref/bin/python tests/parity/make_transform_fixtures.py [--output DIR]
 
 It reads the four WFLW faces of MMPose's own unit-test data
 (``tests/data/mmpose_faces/wflw/``: ``test_wflw.json`` and two images; see the
