@@ -40,6 +40,17 @@ BACKEND_INDEPENDENT = (
 )
 
 
+def mmpose_env() -> dict:
+    """Environment for running the MMPose interpreter: one CPU thread.
+
+    PyTorch's float32 reductions split work between threads; under load the split
+    (and so the last bits of a loss mean) changed between runs, 1.3e-5 relative on
+    AdaptiveWingLoss in one CI run. One thread fixes the order, and reproduces the
+    committed fixtures bit for bit.
+    """
+    return {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def pytest_collection_modifyitems(config, items):
     have_mmpose = mmpose_python() is not None
     skip = pytest.mark.skip(reason="MMPose reference venv not found (MMPOSE_REF_PYTHON)")

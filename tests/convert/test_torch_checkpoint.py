@@ -21,7 +21,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from conftest import TEST_DATA, mmpose_python
+from conftest import TEST_DATA, mmpose_env, mmpose_python
 
 from keras_facelm.convert.torch_checkpoint import (
     CorruptCheckpointError,
@@ -294,7 +294,8 @@ def test_torch_save_zip_with_reduce_payload_is_refused(tmp_path):
         " sys.argv[1])\n"
     )
     subprocess.run(
-        [str(mmpose_python()), "-c", script, str(path), str(marker)], check=True
+        [str(mmpose_python()), "-c", script, str(path), str(marker)], check=True,
+        env=mmpose_env(),
     )
     assert zipfile.is_zipfile(path) and not marker.exists()
     with pytest.raises(UnsafeCheckpointError, match="'posix.system'"):

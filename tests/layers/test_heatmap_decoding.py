@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from keras_facelm.layers import HeatmapDecoder, HeatmapFlipMerge
-from tests.conftest import REPO, TEST_DATA, mmpose_python
+from tests.conftest import REPO, TEST_DATA, mmpose_env, mmpose_python
 
 SETS = ("wflw", "300w", "aflw", "edge")
 PX_TOL = 0.01
@@ -159,7 +159,7 @@ def test_regenerated_fixtures_match_committed_inputs_and_our_layers(tmp_path):
     script = REPO / "tests" / "parity" / "make_decoding_fixtures.py"
     subprocess.run(
         [str(mmpose_python()), str(script), "--output", str(tmp_path)],
-        check=True, capture_output=True, cwd=REPO,
+        check=True, capture_output=True, cwd=REPO, env=mmpose_env(),
     )
     for name in SETS:
         fresh, committed = load_set(name, tmp_path), load_set(name)

@@ -101,11 +101,11 @@ def regenerate_fixture(preset: str, variant: str, out_dir: pathlib.Path) -> None
     """
     import subprocess
 
-    from tests.conftest import mmpose_python
+    from tests.conftest import mmpose_env, mmpose_python
 
     script = pathlib.Path(__file__).parents[1] / "parity" / "make_mmpose_model_fixtures.py"
     subprocess.run(
         [str(mmpose_python()), str(script), "--variant", variant, "--preset", preset,
          "--out", str(out_dir)],
-        check=True, capture_output=True,
+        check=True, capture_output=True, env=mmpose_env(),
     )  # fmt: skip

@@ -80,12 +80,12 @@ def test_wrong_architecture_checkpoint_is_refused_naming_keys():
 @pytest.mark.parametrize("preset", ["hrnetv2_w18_wflw", "hrnetv2_w18_dark_coco_wholebody_face"])
 def test_full_width_w18_matches_mmpose(preset, tmp_path, monkeypatch):
     """Regenerates the full W18 fixture with MMPose, then checks the full model."""
-    from tests.conftest import mmpose_python
+    from tests.conftest import mmpose_env, mmpose_python
 
     script = pathlib.Path(__file__).parents[1] / "parity" / "make_mmpose_model_fixtures.py"
     subprocess.run(
         [str(mmpose_python()), str(script), "--variant", "full", "--preset", preset,
-         "--out", str(tmp_path)], check=True,
+         "--out", str(tmp_path)], check=True, env=mmpose_env(),
     )  # fmt: skip
     monkeypatch.setattr(mmpose_parity, "MODEL_FIXTURES", tmp_path)
     model = build_preset_model(preset)

@@ -8,7 +8,6 @@ hide a divergence from MMPose.
 
 from __future__ import annotations
 
-import importlib.util
 import pathlib
 import subprocess
 
@@ -17,22 +16,11 @@ import pytest
 
 from keras_facelm.codecs import MSRAHeatmap
 from keras_facelm.metrics import nme
+from tests.conftest import mmpose_env, mmpose_python
 
 HERE = pathlib.Path(__file__).resolve().parent
 PARITY = HERE.parent / "data" / "parity"
 FILES = ("codec_msra", "codec_regression", "losses", "nme")
-
-
-def mmpose_python():
-    """``tests/conftest.py``'s interpreter lookup, loaded by path: several
-    directories have a ``conftest`` module, so ``from conftest import`` is
-    ambiguous."""
-    spec = importlib.util.spec_from_file_location(
-        "keras_facelm_tests_root_conftest", HERE.parent / "conftest.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.mmpose_python()
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +29,7 @@ def fresh(tmp_path_factory):
     script = HERE / "make_codec_loss_metric_fixtures.py"
     subprocess.run(
         [str(mmpose_python()), str(script), "--output", str(out)],
-        check=True, capture_output=True,
+        check=True, capture_output=True, env=mmpose_env(),
     )
     return out
 

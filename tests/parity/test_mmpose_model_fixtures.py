@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.conftest import REPO, TEST_DATA, mmpose_python
+from tests.conftest import REPO, TEST_DATA, mmpose_env, mmpose_python
 
 pytestmark = pytest.mark.backend_independent
 
@@ -90,7 +90,8 @@ def test_v0_checkpoint_holds_the_v1_tensors(preset):
 def test_tiny_fixture_regenerates_with_mmpose(tmp_path):
     preset = "hrnetv2_w18_dark_wflw"
     subprocess.run([str(mmpose_python()), str(SCRIPT), "--variant", "tiny", "--preset", preset,
-                    "--out", str(tmp_path)], check=True, cwd=REPO, capture_output=True)
+                    "--out", str(tmp_path)], check=True, cwd=REPO, capture_output=True,
+                   env=mmpose_env())
     old, new = np.load(FIXTURES / f"{preset}_tiny.npz"), np.load(tmp_path / f"{preset}_tiny.npz")
     assert sorted(old.files) == sorted(new.files)
     scale = float(old["raw_output_scale"])
