@@ -5,8 +5,9 @@
 # Then:  VENV_DIR/bin/python -c "from mmpose.apis import init_model"
 # MMPose's configs are inside the package: VENV_DIR/lib/python3.11/site-packages/mmpose/.mim/configs
 # Notes: mmcv-lite has no compiled ops, so two optional MMPose head families that need them
-# (hybrid_heads, transformer_heads) are made optional, and the unused torchvision import of
-# MMPose's visualiser is satisfied by a stub. Everything face_2d_keypoint needs works.
+# (hybrid_heads, transformer_heads) are made optional, the unused torchvision import of
+# MMPose's visualiser is satisfied by a stub, and mmcv's compiled-op module is stubbed so that
+# mmdet's CSPNeXt (RTMPose) imports. Everything face_2d_keypoint needs works, RTMPose included.
 set -euo pipefail
 venv=${1:-.mmpose-ref}
 py=${PYTHON:-python3}
@@ -35,6 +36,17 @@ if ! "$venv/bin/python" -c "import torchvision" 2>/dev/null; then
   mkdir -p "$sp/torchvision/transforms"
   : > "$sp/torchvision/__init__.py"
   echo "ToPILImage = None  # stub: MMPose's visualiser imports it; nothing here uses it" > "$sp/torchvision/transforms/__init__.py"
+fi
+# RTMPose's CSPNeXt backbone is registered by mmdet, whose import pulls mmcv's compiled ops (mmcv._ext).
+# mmcv-lite has none; face models never call them, so a stub makes the names exist and raises if one is called.
+if [[ ! -f $sp/mmcv/_ext.py ]]; then
+  cat > "$sp/mmcv/_ext.py" <<'STUB'
+"""Stub for mmcv's compiled ops, absent from mmcv-lite: importing mmdet needs the names to exist; calling one raises."""
+def __getattr__(name):
+    def _missing(*args, **kwargs):
+        raise NotImplementedError(f"mmcv compiled op {name!r} is not available in mmcv-lite")
+    return _missing
+STUB
 fi
 "$venv/bin/python" -c "
 from mmpose.apis import init_model

@@ -1,0 +1,51 @@
+"""Landmarks of faces in whole images with a Keras detector: :func:`predict_faces`.
+
+The crops, the batching across faces and the mapping back to image pixels are
+:mod:`keras_facelm.inference.topdown`'s; this module only plugs a task model's
+``predict_landmarks`` into it.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from keras_facelm.data.transforms import load_image
+from keras_facelm.inference.topdown import DEFAULT_PADDING, predict_in_images
+
+__all__ = ["predict_faces"]
+
+
+def predict_faces(model, images, boxes, *, flip_test=None, batch_size=32,
+                  padding=DEFAULT_PADDING):  # fmt: skip
+    """Keypoints in image pixels of the faces in ``boxes``.
+
+    Args:
+        model: a detector (:class:`~keras_facelm.models.LandmarkTask`).
+        images: one image or a list: RGB arrays (uint8, or grayscale/RGBA/16-bit
+            as :func:`~keras_facelm.data.transforms.to_rgb_uint8` reads them),
+            file paths or encoded bytes.
+        boxes: for one image an ``(F, 4)`` array of ``(x1, y1, x2, y2)`` pixels
+            (tight face boxes; padded by ``padding`` as MMPose does); for a list
+            of images, one such array per image.
+        flip_test: ``None`` for the model's ``test_cfg``, else a bool.
+        batch_size: crops per forward pass (all faces of all images together).
+
+    Returns:
+        For one image a dict, for a list a list of dicts: ``boxes`` ``(F, 4)``,
+        ``keypoints`` float32 ``(F, K, 2)`` image pixels, ``scores`` ``(F, K)``.
+    """
+    single = not isinstance(images, (list, tuple))
+    if single:
+        images, boxes = [images], [boxes]
+    rgb = [load_image(im, name=f"image {i}") for i, im in enumerate(images)]
+    height, width = model.image_size
+    predict = functools.partial(
+        model.predict_landmarks, flip_test=flip_test, batch_size=batch_size
+    )
+    results = predict_in_images(
+        predict, (width, height), rgb, [np.asarray(b) for b in boxes],
+        padding=padding, batch_size=batch_size,
+    )  # fmt: skip
+    return results[0] if single else results
