@@ -33,6 +33,8 @@ __all__ = [
     "relu",
     "basic_block",
     "bottleneck",
+    "downsample_branch",
+    "residual_relu",
 ]
 
 BN_EPSILON = 1e-5
@@ -137,12 +139,13 @@ def conv_bn(
     return x
 
 
-def _residual(x, identity, name, dtype):
+def residual_relu(x, identity, name, dtype=None):
+    """``relu(x + identity)``, the end of every residual block at module path ``name``."""
     x = keras.layers.Add(name=f"{keras_name(name)}--add", dtype=dtype)([x, identity])
     return relu(x, name=f"{name}--out", dtype=dtype)
 
 
-def _downsample(x, filters, strides, name, dtype):
+def downsample_branch(x, filters, strides, name, dtype=None):
     """PyTorch's ``downsample = Sequential(conv1x1(stride), BN)``, keys ``.0``/``.1``."""
     return conv_bn(
         x,
@@ -170,7 +173,7 @@ def basic_block(x, filters, *, name, strides=1, downsample=None, dtype=None):
     in_channels = x.shape[-1]
     if downsample is None:
         downsample = strides != 1 or in_channels != filters
-    identity = _downsample(x, filters, strides, name, dtype) if downsample else x
+    identity = downsample_branch(x, filters, strides, name, dtype) if downsample else x
     y = conv_bn(
         x, filters, 3, strides=strides, padding=1,
         conv_name=f"{name}.conv1", bn_name=f"{name}.bn1", dtype=dtype,
@@ -179,7 +182,7 @@ def basic_block(x, filters, *, name, strides=1, downsample=None, dtype=None):
         y, filters, 3, padding=1, conv_name=f"{name}.conv2", bn_name=f"{name}.bn2",
         activation=False, dtype=dtype,
     )
-    return _residual(y, identity, name, dtype)
+    return residual_relu(y, identity, name, dtype)
 
 
 def bottleneck(
@@ -194,7 +197,7 @@ def bottleneck(
     in_channels = x.shape[-1]
     if downsample is None:
         downsample = strides != 1 or in_channels != out_channels
-    identity = _downsample(x, out_channels, strides, name, dtype) if downsample else x
+    identity = downsample_branch(x, out_channels, strides, name, dtype) if downsample else x
     y = conv_bn(
         x, mid_channels, 1, conv_name=f"{name}.conv1", bn_name=f"{name}.bn1",
         dtype=dtype,
@@ -207,4 +210,4 @@ def bottleneck(
         y, out_channels, 1, conv_name=f"{name}.conv3", bn_name=f"{name}.bn3",
         activation=False, dtype=dtype,
     )
-    return _residual(y, identity, name, dtype)
+    return residual_relu(y, identity, name, dtype)

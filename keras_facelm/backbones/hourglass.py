@@ -30,6 +30,7 @@ from __future__ import annotations
 import keras
 
 from keras_facelm.backbones import blocks
+from keras_facelm.backbones.backbone import Backbone
 
 __all__ = ["HourglassBackbone", "DormantConv2D", "DormantBatchNormalization"]
 
@@ -127,7 +128,7 @@ def hourglass_module(x, depth, stage_channels, stage_blocks, *, name, dtype=None
 
 
 @keras.saving.register_keras_serializable(package="keras_facelm")
-class HourglassBackbone(keras.Model):
+class HourglassBackbone(Backbone):
     """MMPose ``HourglassNet(downsample_times, num_stacks=1, stage_channels, stage_blocks, feat_channel)``.
 
     Args:
@@ -179,21 +180,10 @@ class HourglassBackbone(keras.Model):
             dtype=dtype,
         )
         x = _conv_module(x, feat_channel, 3, padding=1, name="out_convs.0", dtype=dtype)
-        super().__init__(inputs=inputs, outputs=[x], name=name, dtype=dtype, **kwargs)
-        self.downsample_times = downsample_times
-        self.stage_channels = stage_channels
-        self.stage_blocks = stage_blocks
-        self.feat_channel = feat_channel
-        self.input_shape_arg = tuple(input_shape)
-
-    def get_config(self):
-        return {
-            "downsample_times": self.downsample_times,
-            "stage_channels": self.stage_channels,
-            "stage_blocks": self.stage_blocks,
-            "feat_channel": self.feat_channel,
-            "input_shape": self.input_shape_arg,
-            "name": self.name,
-            "dtype": self.dtype_policy.name,
-            "trainable": self.trainable,
-        }
+        super().__init__(
+            inputs=inputs, outputs=[x], name=name, dtype=dtype,
+            config=dict(downsample_times=downsample_times, stage_channels=stage_channels,
+                        stage_blocks=stage_blocks, feat_channel=feat_channel,
+                        input_shape=tuple(input_shape)),
+            **kwargs,
+        )  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 import keras
 
 from keras_facelm.backbones import blocks
+from keras_facelm.backbones.backbone import Backbone
 from keras_facelm.utils.config import as_tuples
 
 __all__ = ["HRNetBackbone", "HRNET_W18_STAGES", "hrnet_stages"]
@@ -138,7 +139,7 @@ def _transition(xs, pre_channels, cur_channels, name, source_last, dtype):
 
 
 @keras.saving.register_keras_serializable(package="keras_facelm")
-class HRNetBackbone(keras.Model):
+class HRNetBackbone(Backbone):
     """HRNet backbone returning the four branch outputs (HRNetV2 multiscale).
 
     Args:
@@ -188,20 +189,10 @@ class HRNetBackbone(keras.Model):
                     f"stage{s}.{m}", dtype,
                 )
             pre = cur
-        super().__init__(inputs=inputs, outputs=xs, name=name, dtype=dtype, **kwargs)
+        super().__init__(
+            inputs=inputs, outputs=xs, name=name, dtype=dtype,
+            config=dict(stages=stages, upsample_mode=upsample_mode,
+                        input_shape=tuple(input_shape)),
+            **kwargs,
+        )  # fmt: skip
         self.stages = stages
-        self.upsample_mode = upsample_mode
-        self.input_shape_arg = tuple(input_shape)
-
-    def get_config(self):
-        return {
-            "stages": self.stages,
-            "upsample_mode": self.upsample_mode,
-            "input_shape": self.input_shape_arg,
-            "name": self.name,
-            "dtype": self.dtype_policy.name,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import keras
 
 from keras_facelm.backbones import blocks
+from keras_facelm.backbones.backbone import Backbone
 
 __all__ = ["MobileNetV2Backbone", "make_divisible", "MOBILENET_V2_ARCH_SETTINGS"]
 
@@ -90,7 +91,7 @@ def inverted_residual(x, out_channels, *, name, strides, expand_ratio, dtype=Non
 
 
 @keras.saving.register_keras_serializable(package="keras_facelm")
-class MobileNetV2Backbone(keras.Model):
+class MobileNetV2Backbone(Backbone):
     """MMPose ``MobileNetV2(widen_factor)`` with ``out_indices=(7,)``.
 
     Args:
@@ -126,15 +127,7 @@ class MobileNetV2Backbone(keras.Model):
                 )
         out_channels = int(1280 * widen_factor) if widen_factor > 1.0 else 1280
         x = _conv_module(x, out_channels, 1, name="conv2", dtype=dtype)
-        super().__init__(inputs=inputs, outputs=[x], name=name, dtype=dtype, **kwargs)
-        self.widen_factor = widen_factor
-        self.input_shape_arg = tuple(input_shape)
-
-    def get_config(self):
-        return {
-            "widen_factor": self.widen_factor,
-            "input_shape": self.input_shape_arg,
-            "name": self.name,
-            "dtype": self.dtype_policy.name,
-            "trainable": self.trainable,
-        }
+        super().__init__(
+            inputs=inputs, outputs=[x], name=name, dtype=dtype,
+            config=dict(widen_factor=widen_factor, input_shape=tuple(input_shape)), **kwargs,
+        )  # fmt: skip

@@ -17,6 +17,7 @@ from __future__ import annotations
 import keras
 
 from keras_facelm.backbones import blocks
+from keras_facelm.backbones.backbone import Backbone
 
 __all__ = ["ResNetBackbone", "RESNET_ARCH_SETTINGS", "resnet_stem", "resnet_layers"]
 
@@ -29,7 +30,7 @@ RESNET_ARCH_SETTINGS = {
     101: ("bottleneck", (3, 4, 23, 3)),
     152: ("bottleneck", (3, 8, 36, 3)),
 }
-_EXPANSION = {"basic": 1, "bottleneck": 4}
+_EXPANSION = {"basic": 1, "bottleneck": 4, "sc_bottleneck": 4}
 _STRIDES = (1, 2, 2, 2)
 
 
@@ -49,7 +50,7 @@ def resnet_stem(x, stem_channels, *, dtype=None):
     return keras.layers.MaxPooling2D(3, strides=2, padding="valid", name="maxpool", dtype=dtype)(x)
 
 
-def resnet_layers(x, block_fn, stage_blocks, base_channels, expansion, *, dtype=None):
+def resnet_layers(x, block_fn, stage_blocks, base_channels, expansion):
     """The four ResLayers ``layer1..layer4``; ``block_fn(x, out_channels, name, strides)``.
 
     ``out_channels`` is ``base_channels * expansion * 2**i`` for layer ``i+1``, as
@@ -65,7 +66,7 @@ def resnet_layers(x, block_fn, stage_blocks, base_channels, expansion, *, dtype=
 
 
 @keras.saving.register_keras_serializable(package="keras_facelm")
-class ResNetBackbone(keras.Model):
+class ResNetBackbone(Backbone):
     """MMPose ``ResNet(depth, stem_channels, base_channels)``, pytorch style, ``out_indices=(3,)``.
 
     Args:
@@ -81,7 +82,25 @@ class ResNetBackbone(keras.Model):
 
     Call: ``(N, H, W, 3)`` → ``[(N, H/32, W/32, C)]`` (a one-element list;
     Keras returns the bare tensor when the backbone is called on its own).
+
+    Subclasses of the ResNet family (:class:`~keras_facelm.backbones.scnet.SCNetBackbone`,
+    as MMPose's ``SCNet(ResNet)``) replace :attr:`arch_settings` and
+    :meth:`residual_block`; stem, strides and layer naming stay ResNet's.
     """
+
+    #: depth → (block type, blocks per layer).
+    arch_settings = RESNET_ARCH_SETTINGS
+
+    @staticmethod
+    def residual_block(x, block_type, out_channels, *, name, strides, dtype):
+        """One block of ``block_type`` with ``out_channels`` outputs at module path ``name``."""
+        if block_type == "basic":
+            return blocks.basic_block(x, out_channels, name=name, strides=strides, dtype=dtype)
+        expansion = _EXPANSION[block_type]
+        return blocks.bottleneck(
+            x, out_channels // expansion, name=name, strides=strides,
+            expansion=expansion, dtype=dtype,
+        )  # fmt: skip
 
     def __init__(
         self,
@@ -94,43 +113,28 @@ class ResNetBackbone(keras.Model):
         dtype=None,
         **kwargs,
     ):
-        if depth not in RESNET_ARCH_SETTINGS:
+        if depth not in self.arch_settings:
             raise ValueError(
-                f"ResNet depth={depth!r} is not supported; expected one of "
-                f"{sorted(RESNET_ARCH_SETTINGS)}."
+                f"{type(self).__name__} depth={depth!r} is not supported; expected one of "
+                f"{sorted(self.arch_settings)}."
             )
         check_num_stages(num_stages)
-        block_type, stage_blocks = RESNET_ARCH_SETTINGS[depth]
+        block_type, stage_blocks = self.arch_settings[depth]
         expansion = _EXPANSION[block_type]
 
         def block_fn(x, out_channels, name, strides):
-            if block_type == "basic":
-                return blocks.basic_block(x, out_channels, name=name, strides=strides, dtype=dtype)
-            return blocks.bottleneck(
-                x, out_channels // expansion, name=name, strides=strides,
-                expansion=expansion, dtype=dtype,
+            return self.residual_block(
+                x, block_type, out_channels, name=name, strides=strides, dtype=dtype
             )
 
         inputs = keras.Input(shape=tuple(input_shape), name="images")
         x = resnet_stem(inputs, stem_channels, dtype=dtype)
         x = resnet_layers(
-            x, block_fn, stage_blocks[:num_stages], base_channels, expansion, dtype=dtype
+            x, block_fn, stage_blocks[:num_stages], base_channels, expansion
         )
-        super().__init__(inputs=inputs, outputs=[x], name=name, dtype=dtype, **kwargs)
-        self.depth = depth
-        self.base_channels = base_channels
-        self.stem_channels = stem_channels
-        self.num_stages = num_stages
-        self.input_shape_arg = tuple(input_shape)
-
-    def get_config(self):
-        return {
-            "depth": self.depth,
-            "base_channels": self.base_channels,
-            "stem_channels": self.stem_channels,
-            "num_stages": self.num_stages,
-            "input_shape": self.input_shape_arg,
-            "name": self.name,
-            "dtype": self.dtype_policy.name,
-            "trainable": self.trainable,
-        }
+        super().__init__(
+            inputs=inputs, outputs=[x], name=name, dtype=dtype,
+            config=dict(depth=depth, base_channels=base_channels, stem_channels=stem_channels,
+                        num_stages=num_stages, input_shape=tuple(input_shape)),
+            **kwargs,
+        )  # fmt: skip

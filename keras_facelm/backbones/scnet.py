@@ -21,12 +21,12 @@ import keras
 from keras import ops
 
 from keras_facelm.backbones import blocks
-from keras_facelm.backbones.resnet import check_num_stages, resnet_layers, resnet_stem
+from keras_facelm.backbones.resnet import ResNetBackbone
 
 __all__ = ["SCNetBackbone", "NearestResizeLike", "sc_bottleneck", "SCNET_ARCH_SETTINGS"]
 
-SCNET_ARCH_SETTINGS = {50: (3, 4, 6, 3), 101: (3, 4, 23, 3)}
-_EXPANSION = 4
+SCNET_ARCH_SETTINGS = {50: ("sc_bottleneck", (3, 4, 6, 3)), 101: ("sc_bottleneck", (3, 4, 23, 3))}
+_EXPANSION = 4  # SCBottleneck.expansion
 _POOLING_R = 4
 
 
@@ -90,10 +90,7 @@ def sc_bottleneck(x, out_channels, *, name, strides=1, dtype=None):
     mid = out_channels // _EXPANSION // 2
     in_channels = x.shape[-1]
     if strides != 1 or in_channels != out_channels:
-        identity = blocks.conv_bn(
-            x, out_channels, 1, strides=strides, conv_name=f"{name}.downsample.0",
-            bn_name=f"{name}.downsample.1", activation=False, dtype=dtype,
-        )
+        identity = blocks.downsample_branch(x, out_channels, strides, name, dtype)
     else:
         identity = x
     a = blocks.conv_bn(x, mid, 1, conv_name=f"{name}.conv1", bn_name=f"{name}.bn1", dtype=dtype)
@@ -110,13 +107,15 @@ def sc_bottleneck(x, out_channels, *, name, strides=1, dtype=None):
         y, out_channels, 1, conv_name=f"{name}.conv3", bn_name=f"{name}.bn3",
         activation=False, dtype=dtype,
     )
-    y = keras.layers.Add(name=f"{blocks.keras_name(name)}--add", dtype=dtype)([y, identity])
-    return blocks.relu(y, name=f"{name}--out", dtype=dtype)
+    return blocks.residual_relu(y, identity, name, dtype)
 
 
 @keras.saving.register_keras_serializable(package="keras_facelm")
-class SCNetBackbone(keras.Model):
+class SCNetBackbone(ResNetBackbone):
     """MMPose ``SCNet(depth, stem_channels, base_channels)``, ``out_indices=(3,)``.
+
+    MMPose's ``SCNet`` subclasses its ``ResNet`` and only swaps the block;
+    so does this class (:meth:`residual_block` is :func:`sc_bottleneck`).
 
     Args:
         depth: 50 or 101.
@@ -130,48 +129,8 @@ class SCNetBackbone(keras.Model):
     Call: ``(N, H, W, 3)`` → ``[(N, H/32, W/32, base_channels * 32)]``.
     """
 
-    def __init__(
-        self,
-        depth=50,
-        base_channels=64,
-        stem_channels=64,
-        num_stages=4,
-        input_shape=(None, None, 3),
-        name="backbone",
-        dtype=None,
-        **kwargs,
-    ):
-        if depth not in SCNET_ARCH_SETTINGS:
-            raise ValueError(
-                f"SCNet depth={depth!r} is not supported; expected one of "
-                f"{sorted(SCNET_ARCH_SETTINGS)}."
-            )
-        check_num_stages(num_stages)
+    arch_settings = SCNET_ARCH_SETTINGS
 
-        def block_fn(x, out_channels, name, strides):
-            return sc_bottleneck(x, out_channels, name=name, strides=strides, dtype=dtype)
-
-        inputs = keras.Input(shape=tuple(input_shape), name="images")
-        x = resnet_stem(inputs, stem_channels, dtype=dtype)
-        x = resnet_layers(
-            x, block_fn, SCNET_ARCH_SETTINGS[depth][:num_stages], base_channels, _EXPANSION,
-            dtype=dtype,
-        )
-        super().__init__(inputs=inputs, outputs=[x], name=name, dtype=dtype, **kwargs)
-        self.depth = depth
-        self.base_channels = base_channels
-        self.stem_channels = stem_channels
-        self.num_stages = num_stages
-        self.input_shape_arg = tuple(input_shape)
-
-    def get_config(self):
-        return {
-            "depth": self.depth,
-            "base_channels": self.base_channels,
-            "stem_channels": self.stem_channels,
-            "num_stages": self.num_stages,
-            "input_shape": self.input_shape_arg,
-            "name": self.name,
-            "dtype": self.dtype_policy.name,
-            "trainable": self.trainable,
-        }
+    @staticmethod
+    def residual_block(x, block_type, out_channels, *, name, strides, dtype):
+        return sc_bottleneck(x, out_channels, name=name, strides=strides, dtype=dtype)
