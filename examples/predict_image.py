@@ -24,6 +24,7 @@ import numpy as np
 
 from keras_facelm.data import transforms as T
 from keras_facelm.inference.drawing import draw_landmarks
+from keras_facelm.inference.predict import predict_faces
 
 
 def parse_bbox(text):
@@ -34,16 +35,6 @@ def parse_bbox(text):
     if len(values) != 4:
         raise argparse.ArgumentTypeError(f"--bbox must be x1,y1,x2,y2 in pixels, got {text!r}")
     return values
-
-
-def predict_face(model, image, bbox, flip_test=None):
-    """Landmarks ``(K, 2)`` image pixels and scores ``(K,)`` of the face in ``bbox`` (xyxy)."""
-    h, w = model.image_size
-    center, scale = T.bbox_xyxy_to_center_scale(bbox, padding=1.25)
-    crop, _ = T.warp_to_crop(image, None, center, scale, 0.0, (w, h))
-    out = model.predict_landmarks(crop[None], flip_test=flip_test)
-    keypoints = T.crop_to_image(out["keypoints"][0], center, scale, (w, h))
-    return keypoints, out["scores"][0]
 
 
 def main(argv=None):
@@ -64,9 +55,8 @@ def main(argv=None):
     image = T.load_image(args.image)
     bbox = args.bbox or [0.0, 0.0, image.shape[1] - 1.0, image.shape[0] - 1.0]
     model = from_preset(args.preset, checkpoint=args.checkpoint)
-    keypoints, scores = predict_face(
-        model, image, bbox, flip_test=False if args.no_flip_test else None
-    )
+    faces = predict_faces(model, image, [bbox], flip_test=False if args.no_flip_test else None)
+    keypoints, scores = faces["keypoints"][0], faces["scores"][0]
     canvas = draw_landmarks(image, keypoints, contours=len(keypoints) == 68,
                             radius=max(1.5, image.shape[1] / 400))  # fmt: skip
     x1, y1, x2, y2 = (int(round(v)) for v in bbox)

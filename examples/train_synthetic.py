@@ -36,7 +36,6 @@ import keras
 import numpy as np
 
 from keras_facelm.backbones.hrnet import HRNetBackbone, hrnet_stages
-from keras_facelm.codecs import MSRAHeatmap
 from keras_facelm.data.pipeline import TopdownDataset
 from keras_facelm.data.synthetic_faces import SyntheticFaces
 from keras_facelm.evaluation import evaluate
@@ -54,11 +53,10 @@ def small_hrnet(input_size: int, width: int, sigma: float) -> HRNetV2W18:
     stages["stage1"]["num_channels"] = (16,)  # bottleneck: 64 output channels
     stages["stage3"]["num_modules"] = 1
     stages["stage4"]["num_modules"] = 1
-    codec = dict(input_size=(input_size, input_size),
-                 heatmap_size=(input_size // 4, input_size // 4), sigma=sigma)  # fmt: skip
     return HRNetV2W18(
-        NUM_KEYPOINTS, backbone=HRNetBackbone(stages), scheme=SCHEME, codec=codec,
-        image_size=(input_size, input_size), name="hrnetv2_small_synthetic",
+        NUM_KEYPOINTS, backbone=HRNetBackbone(stages), scheme=SCHEME,
+        codec=dict(input_size=(input_size, input_size), sigma=sigma),
+        name="hrnetv2_small_synthetic",
     )  # fmt: skip
 
 
@@ -131,14 +129,11 @@ def main(argv=None):
     before = evaluate(model, test_faces, batch_size=32, opencv4_exact=args.exact_crops)
     print(f"NME before training: {before['nme']:.4f}")
 
-    side = args.input_size
-    codec = MSRAHeatmap(input_size=(side, side), heatmap_size=(side // 4, side // 4),
-                        sigma=args.sigma)  # fmt: skip
     # One Keras "epoch" of exactly --steps batches: the faces are cycled, each
     # repetition with its own random flip/box draws (drawn per position).
     cycled = [train_faces[i % len(train_faces)] for i in range(args.steps * args.batch_size)]
     train = TopdownDataset(
-        cycled, codec=codec, scheme=SCHEME, input_size=(side, side), train=True,
+        cycled, codec=model.codec, scheme=SCHEME, train=True,
         seed=args.seed, batch_size=args.batch_size, drop_remainder=True,
         opencv4_exact=args.exact_crops, workers=args.workers,
     )  # fmt: skip
@@ -161,7 +156,7 @@ def main(argv=None):
     overlay(test_faces, after, args.output / "overlay.png")
     metrics = {
         "backend": keras.backend.backend(), "steps": len(train),
-        "batch_size": args.batch_size, "input_size": side, "width": args.width,
+        "batch_size": args.batch_size, "input_size": args.input_size, "width": args.width,
         "nme_before": before["nme"], "nme_after": after["nme"],
         "failure_rate_after": after["failure_rate"], "auc_after": after["auc"],
         "seconds": round(time.time() - start, 1),

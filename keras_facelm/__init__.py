@@ -8,7 +8,7 @@ light and TensorFlow stays optional):
 * ``keras_facelm.codecs``: target encoders (MSRA heatmaps, regression labels).
 * ``keras_facelm.losses`` / ``keras_facelm.metrics``: training losses, NME, FR, AUC, CED.
 * ``keras_facelm.data``: keypoint schemes, transforms, readers, synthetic faces.
-* ``keras_facelm.convert``: the safe MMPose checkpoint reader and converter.
+* ``keras_facelm.checkpoints``: the safe MMPose checkpoint reader and porter.
 * ``keras_facelm.evaluation``: ``evaluate(model, records)``, MMPose's test loop and NME.
 """
 
@@ -18,11 +18,10 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "backbones",
+    "checkpoints",
     "codecs",
-    "convert",
     "data",
     "evaluation",
-    "export",
     "heads",
     "inference",
     "layers",

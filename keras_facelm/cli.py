@@ -21,14 +21,14 @@ def _convert_parser(parser):
 
 
 def _convert(args):
-    from keras_facelm.models.preset_loader import convert_checkpoint, save_preset
-    from keras_facelm.models.presets import get_preset
+    from keras_facelm.models.preset import get_preset
+    from keras_facelm.models.preset_io import convert_checkpoint, save_preset_dir
     from keras_facelm.utils.download import download, sha256_of_file
 
     spec = get_preset(args.preset)
     path = download(args.checkpoint)
     model = convert_checkpoint(args.preset, path)
-    save_preset(model, args.output, metadata={
+    save_preset_dir(model, args.output, metadata={
         "preset": args.preset,
         "source_checkpoint": str(args.checkpoint),
         "source_sha256": sha256_of_file(path),
@@ -46,13 +46,15 @@ def convert_main(argv=None):
 
 
 def _presets(args):
-    from keras_facelm.models.presets import PRESETS
+    from keras_facelm.models import get_preset, list_presets, preset_class
 
-    for name in sorted(PRESETS):
-        p = PRESETS[name]
+    for name in list_presets():
+        p = get_preset(name)
         status = "weights" if p.has_weights else "recipe only (no released weights)"
         nme = ", ".join(f"{k} {v}" for k, v in p.published_nme.items())
-        print(f"{name:40s} {p.class_name:18s} {p.scheme:20s} {status}  NME: {nme or '-'}")
+        print(f"{name:40s} {preset_class(name).__name__:18s} {p.scheme:20s} {status}  "
+              f"NME: {nme or '-'}")
+        print(f"{'':40s} weights: {p.weights_license}; training data: {p.dataset_terms}")
 
 
 def main(argv=None):

@@ -5,7 +5,8 @@ TopdownAffine``, :class:`~keras_facelm.data.pipeline.TopdownDataset` with
 ``train=False``), the model predicts landmarks in crop pixels
 (``predict_landmarks``, flip test per the model's ``test_cfg`` unless
 overridden), the predictions are mapped back to image pixels
-(:func:`~keras_facelm.data.transforms.crop_to_image`), and MMPose's NME is
+(:func:`~keras_facelm.inference.topdown.crops_to_image`, the one crop path the
+landmarker and the exported runtime use too), and MMPose's NME is
 computed against the original annotations (:func:`keras_facelm.metrics.nme`),
 with per-image NMEs, failure rate and AUC as face papers report them.
 """
@@ -17,6 +18,7 @@ import numpy as np
 from keras_facelm.data import transforms as T
 from keras_facelm.data.pipeline import TopdownDataset
 from keras_facelm.data.schemes import get_scheme
+from keras_facelm.inference.topdown import crops_to_image
 from keras_facelm.metrics import auc, failure_rate, nme, per_image_nme
 
 __all__ = ["evaluate", "face_box_sizes"]
@@ -37,7 +39,7 @@ def face_box_sizes(records):
     for i, r in enumerate(records):
         if r.get("box_size") is not None and np.isfinite(r["box_size"]):
             sizes.append(float(r["box_size"]))
-        elif r.get("scale") is not None and np.all(np.isfinite(r["scale"])):
+        elif r.get("scale") is not None and np.all(np.isfinite(r["scale"])):  # 200 px units
             sizes.append(float(np.max(r["scale"])) * T.PIXEL_STD)
         elif r.get("bbox") is not None:
             x1, y1, x2, y2 = np.asarray(r["bbox"], np.float64).reshape(4)
@@ -91,13 +93,13 @@ def evaluate(model, records, *, scheme=None, batch_size=32, flip_test=None,
     for b in batches:
         batch = dataset.get_batch(b)
         out = model.predict_landmarks(batch["images"], flip_test=flip_test, batch_size=batch_size)
-        for i in range(len(batch["images"])):
-            preds.append(T.crop_to_image(
-                out["keypoints"][i], batch["center"][i], batch["scale"][i], (w, h)))  # fmt: skip
+        preds.append(
+            crops_to_image(out["keypoints"], batch["center"], batch["bbox_scale"], (w, h))
+        )
         scores.append(out["scores"])
         gts.append(batch["image_keypoints"])
         visible.append(batch["image_visible"])
-    pred, gt = np.stack(preds), np.concatenate(gts)
+    pred, gt = np.concatenate(preds), np.concatenate(gts)
     vis = np.concatenate(visible)
     if norm is None and scheme.norm_indices is None:
         norm = face_box_sizes(dataset.records)

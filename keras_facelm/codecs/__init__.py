@@ -1,6 +1,11 @@
-"""Target encoders: MSRA Gaussian heatmaps and normalised regression labels."""
+"""Codecs: keypoints ↔ training targets (encode) and head outputs → keypoints (decoder).
 
-from keras_facelm.codecs.msra_heatmap import DATASET_SIGMA, MSRAHeatmap
+* :class:`MSRAHeatmap`: Gaussian heatmaps, plain or DARK (unbiased).
+* :class:`RegressionLabel`: coordinates normalised by the input size.
+"""
+
+from keras_facelm.codecs.base import Codec
+from keras_facelm.codecs.msra_heatmap import MSRAHeatmap
 from keras_facelm.codecs.regression_label import RegressionLabel
 
-__all__ = ["DATASET_SIGMA", "MSRAHeatmap", "RegressionLabel"]
+__all__ = ["Codec", "MSRAHeatmap", "RegressionLabel"]

@@ -14,42 +14,18 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DATASET_SIGMA", "MSRAHeatmap"]
+from keras_facelm.codecs.base import Codec, as_keypoints
 
-#: Gaussian sigma (heatmap px) of MMPose's face heatmap configs per dataset
-#: (``configs/face_2d_keypoint/topdown_heatmap/<dataset>/*.py``).
-DATASET_SIGMA = {
-    "wflw": 2.0,
-    "aflw": 2.0,
-    "coco_wholebody_face": 2.0,
-    "300w": 1.5,
-    "cofw": 1.5,
-}
+__all__ = ["MSRAHeatmap"]
 
 
-def _as_keypoints(keypoints, visible):
-    keypoints = np.asarray(keypoints)
-    if keypoints.ndim != 2 or keypoints.shape[-1] != 2:
-        raise ValueError(
-            f"keypoints must have shape (K, 2) in input pixels, got {keypoints.shape}"
-        )
-    if not np.issubdtype(keypoints.dtype, np.floating):
-        keypoints = keypoints.astype(np.float32)
-    k = keypoints.shape[0]
-    if visible is None:
-        visible = np.ones((k,), np.float32)
-    visible = np.asarray(visible, dtype=np.float32)
-    if visible.shape != (k,):
-        raise ValueError(f"visible must have shape ({k},), got {visible.shape}")
-    return keypoints, visible
-
-
-class MSRAHeatmap:
+class MSRAHeatmap(Codec):
     """Gaussian heatmap targets with MMPose's ``MSRAHeatmap`` conventions.
 
     Heatmap pixel ``j`` corresponds to input pixel ``j * input_size /
     heatmap_size`` (no half-pixel offset). MMPose's face configs use sigma 2.0
-    (WFLW, AFLW, COCO-WholeBody-Face) and 1.5 (300W, COFW).
+    (WFLW, AFLW, COCO-WholeBody-Face) and 1.5 (300W, COFW); each preset states
+    its own.
 
     Args:
         input_size: ``(width, height)`` of the network input, pixels.
@@ -57,10 +33,13 @@ class MSRAHeatmap:
         sigma: Gaussian standard deviation in heatmap pixels.
         unbiased: ``True`` for DARK's sub-pixel Gaussian over the whole map,
             ``False`` for MSRA's integer-centred, 3-sigma windowed Gaussian.
+            Decoding follows: DARK's Taylor refinement when ``True``, the
+            quarter-pixel offset otherwise.
+        blur_kernel_size: the Gaussian blur of DARK decoding (11 in MMPose).
     """
 
     def __init__(self, input_size=(256, 256), heatmap_size=(64, 64), sigma=2.0,
-                 unbiased=False):
+                 unbiased=False, blur_kernel_size=11):
         if len(input_size) != 2 or len(heatmap_size) != 2:
             raise ValueError(
                 "input_size and heatmap_size must be (width, height) pairs, got "
@@ -72,21 +51,11 @@ class MSRAHeatmap:
         self.heatmap_size = tuple(int(v) for v in heatmap_size)
         self.sigma = float(sigma)
         self.unbiased = bool(unbiased)
+        self.blur_kernel_size = int(blur_kernel_size)
         # MMPose: (np.array(input_size) / heatmap_size).astype(np.float32)
         self.scale_factor = (
             np.array(self.input_size) / np.array(self.heatmap_size)
         ).astype(np.float32)
-
-    @classmethod
-    def for_dataset(cls, dataset, unbiased=False, input_size=(256, 256),
-                    heatmap_size=(64, 64)):
-        """The codec of MMPose's config for ``dataset`` (a key of :data:`DATASET_SIGMA`)."""
-        if dataset not in DATASET_SIGMA:
-            raise ValueError(
-                f"no MMPose heatmap sigma for dataset {dataset!r}; expected one of "
-                f"{sorted(DATASET_SIGMA)}"
-            )
-        return cls(input_size, heatmap_size, DATASET_SIGMA[dataset], unbiased)
 
     def get_config(self):
         return {
@@ -94,7 +63,23 @@ class MSRAHeatmap:
             "heatmap_size": self.heatmap_size,
             "sigma": self.sigma,
             "unbiased": self.unbiased,
+            "blur_kernel_size": self.blur_kernel_size,
         }
+
+    def target_shape(self, num_keypoints):
+        """``(H, W, K)`` of the heatmap target."""
+        w, h = self.heatmap_size
+        return (h, w, num_keypoints)
+
+    def decoder(self, name="decode"):
+        """The in-graph decoding layer: heatmaps ``(N, H, W, K)`` → input-pixel keypoints."""
+        from keras_facelm.layers.heatmap_decoding import HeatmapDecoder
+
+        (in_w, in_h), (hm_w, hm_h) = self.input_size, self.heatmap_size
+        return HeatmapDecoder(
+            unbiased=self.unbiased, blur_kernel_size=self.blur_kernel_size,
+            scale=(in_w / hm_w, in_h / hm_h), name=name, dtype="float32",
+        )  # fmt: skip
 
     def encode(self, keypoints, visible=None):
         """Encodes one face's keypoints.
@@ -109,7 +94,7 @@ class MSRAHeatmap:
             float32. A weight is the visibility value, zeroed where the
             Gaussian lies entirely outside the heatmap.
         """
-        keypoints, visible = _as_keypoints(keypoints, visible)
+        keypoints, visible = as_keypoints(keypoints, visible)
         # Same dtype promotion as MMPose: keypoints / float32 scale factor.
         uv = keypoints / self.scale_factor
         if self.unbiased:
@@ -117,29 +102,6 @@ class MSRAHeatmap:
         else:
             heatmaps, weights = self._msra(uv, visible)
         return np.ascontiguousarray(heatmaps.transpose(1, 2, 0)), weights
-
-    def encode_tf(self, keypoints, visible):
-        """:meth:`encode` as a TensorFlow op for ``tf.data`` pipelines.
-
-        Args:
-            keypoints: ``(K, 2)`` float tensor, input pixels.
-            visible: ``(K,)`` float tensor.
-
-        Returns:
-            ``(heatmaps (H, W, K) float32, weights (K,) float32)`` tensors with
-            static shapes where K is known.
-        """
-        import tensorflow as tf
-
-        heatmaps, weights = tf.numpy_function(
-            self.encode, [keypoints, visible], [tf.float32, tf.float32],
-            stateful=False,
-        )
-        k = keypoints.shape[0]
-        w, h = self.heatmap_size
-        heatmaps.set_shape((h, w, k))
-        weights.set_shape((k,))
-        return heatmaps, weights
 
     def _msra(self, uv, visible):
         w, h = self.heatmap_size

@@ -1,13 +1,15 @@
-"""Normalised coordinate targets, MMPose's ``RegressionLabel`` codec (encode side)."""
+"""Normalised coordinate targets and their decoding, MMPose's ``RegressionLabel`` codec."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from keras_facelm.codecs.base import Codec, as_keypoints
+
 __all__ = ["RegressionLabel"]
 
 
-class RegressionLabel:
+class RegressionLabel(Codec):
     """Keypoints divided by the input size, with MMPose's validity weights.
 
     Args:
@@ -22,6 +24,16 @@ class RegressionLabel:
     def get_config(self):
         return {"input_size": self.input_size}
 
+    def target_shape(self, num_keypoints):
+        """``(K, 2)`` of the coordinate target."""
+        return (num_keypoints, 2)
+
+    def decoder(self, name="decode"):
+        """The in-graph decoding layer: normalised ``(N, K, 2)`` → input pixels, unit scores."""
+        from keras_facelm.heads.regression import RegressionDecoder
+
+        return RegressionDecoder(input_size=self.input_size, name=name, dtype="float32")
+
     def encode(self, keypoints, visible=None):
         """Encodes one face's keypoints.
 
@@ -35,34 +47,11 @@ class RegressionLabel:
             ``0 <= x <= w - 1``, ``0 <= y <= h - 1`` and ``visible > 0.5``,
             else 0.
         """
-        keypoints = np.asarray(keypoints)
-        if keypoints.ndim != 2 or keypoints.shape[-1] != 2:
-            raise ValueError(
-                f"keypoints must have shape (K, 2) in input pixels, got {keypoints.shape}"
-            )
-        k = keypoints.shape[0]
-        if visible is None:
-            visible = np.ones((k,), np.float32)
-        visible = np.asarray(visible, dtype=np.float32)
-        if visible.shape != (k,):
-            raise ValueError(f"visible must have shape ({k},), got {visible.shape}")
+        keypoints, visible = as_keypoints(keypoints, visible)
         w, h = self.input_size
         valid = ((keypoints >= 0) & (keypoints <= [w - 1, h - 1])).all(axis=-1) & (
             visible > 0.5
         )
         coords = (keypoints / np.array([w, h])).astype(np.float32)
         weights = np.where(valid, 1.0, 0.0).astype(np.float32)
-        return coords, weights
-
-    def encode_tf(self, keypoints, visible):
-        """:meth:`encode` as a TensorFlow op for ``tf.data`` (shapes kept)."""
-        import tensorflow as tf
-
-        coords, weights = tf.numpy_function(
-            self.encode, [keypoints, visible], [tf.float32, tf.float32],
-            stateful=False,
-        )
-        k = keypoints.shape[0]
-        coords.set_shape((k, 2))
-        weights.set_shape((k,))
         return coords, weights

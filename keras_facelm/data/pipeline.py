@@ -92,7 +92,7 @@ def prepare_record(record, *, padding=1.25, box_source="auto", index=0, load=Tru
     Returns:
         dict with ``image`` (RGB uint8 ``(H, W, 3)``), ``keypoints`` float32
         ``(K, 2)`` image pixels, ``visible`` float32 ``(K,)``, ``center`` float32
-        ``(2,)`` and ``scale`` float32 ``(2,)`` (padded box size, pixels).
+        ``(2,)`` and ``bbox_scale`` float32 ``(2,)`` (padded box size, pixels).
 
     Raises:
         ValueError / FileNotFoundError naming the record and field.
@@ -122,11 +122,11 @@ def prepare_record(record, *, padding=1.25, box_source="auto", index=0, load=Tru
         if cs is not None:
             if cs[1].size != 1:
                 raise ValueError(f"'scale' must be one number (units of 200 px), got {cs[1].tolist()}")
-            center, scale = T.center_scale_from_pixel_std(cs[0], cs[1][0], padding)
+            center, bbox_scale = T.center_scale_from_pixel_std(cs[0], cs[1][0], padding)
         elif box_source == "center_scale":
             raise ValueError("no finite 'center' and 'scale' fields")
         elif record.get("bbox") is not None:
-            center, scale = T.bbox_xyxy_to_center_scale(record["bbox"], padding)
+            center, bbox_scale = T.bbox_xyxy_to_center_scale(record["bbox"], padding)
         else:
             raise ValueError("no face box; expected 'center' + 'scale' or 'bbox'")
     except ValueError as err:
@@ -137,7 +137,7 @@ def prepare_record(record, *, padding=1.25, box_source="auto", index=0, load=Tru
             image = T.load_image(image, name=name)
         except ValueError as err:
             raise ValueError(f"{name}: {err}") from None
-    return dict(image=image, keypoints=kp, visible=vis, center=center, scale=scale)
+    return dict(image=image, keypoints=kp, visible=vis, center=center, bbox_scale=bbox_scale)
 
 
 def topdown_sample(prepared, *, input_size=(256, 256), rng=None, flip_indices=None,
@@ -159,11 +159,11 @@ def topdown_sample(prepared, *, input_size=(256, 256), rng=None, flip_indices=No
     Returns:
         dict: ``image`` uint8 ``(h, w, 3)`` crop, ``keypoints`` float32 ``(K, 2)``
         crop pixels, ``visible`` ``(K,)`` (flipped order when flipped),
-        ``center``/``scale`` (the crop box, pixels; ``scale`` aspect-fixed),
+        ``center``/``bbox_scale`` (the crop box, pixels; ``bbox_scale`` aspect-fixed),
         ``rotation`` (degrees), ``flipped`` (bool).
     """
     image, kp, vis = prepared["image"], prepared["keypoints"], prepared["visible"]
-    center, scale = prepared["center"], prepared["scale"]
+    center, bbox_scale = prepared["center"], prepared["bbox_scale"]
     rot, flipped = 0.0, False
     if rng is not None:
         if flip_prob > 0:
@@ -173,14 +173,15 @@ def topdown_sample(prepared, *, input_size=(256, 256), rng=None, flip_indices=No
                 image, kp, vis, center, flip_indices, rng, prob=flip_prob
             )
         settings = FACE_BBOX_TRANSFORM if bbox_transform is None else bbox_transform
-        center, scale, rot = T.random_bbox_transform(center, scale, rng, **settings)
+        center, bbox_scale, rot = T.random_bbox_transform(center, bbox_scale, rng, **settings)
     w, h = (int(v) for v in input_size)
     crop, kp_crop = T.warp_to_crop(
-        image, kp, center, scale, rot, (w, h), opencv4_exact=opencv4_exact
+        image, kp, center, bbox_scale, rot, (w, h), opencv4_exact=opencv4_exact
     )
     return dict(
         image=crop, keypoints=kp_crop.astype(np.float32), visible=np.asarray(vis, np.float32),
-        center=np.asarray(center, np.float32), scale=T.fix_aspect_ratio(scale, w / h),
+        center=np.asarray(center, np.float32),
+        bbox_scale=T.fix_aspect_ratio(bbox_scale, w / h),
         rotation=float(rot), flipped=bool(flipped),
     )  # fmt: skip
 
@@ -195,8 +196,10 @@ class TopdownDataset(keras.utils.PyDataset):
             object with ``encode(keypoints (K, 2), visible (K,)) -> (target,
             weights (K,))``), or ``None`` to yield images only (prediction).
         scheme: keypoint scheme name or object (flip indices; K is checked).
-        input_size: ``(width, height)`` of the crops (the codec's
-            ``input_size`` must agree).
+        input_size: ``(width, height)`` of the crops; ``None`` takes the
+            codec's ``input_size`` (give it only without a codec, or equal to
+            the codec's). Pass ``model.codec`` to train a model on its own
+            settings.
         train: augment (flip + random box) and shuffle (each epoch).
         seed: seed of the shuffling and augmentation.
         batch_size: faces per batch.
@@ -221,7 +224,7 @@ class TopdownDataset(keras.utils.PyDataset):
     to image pixels.
     """
 
-    def __init__(self, records, *, codec, scheme, input_size=(256, 256), train=True,
+    def __init__(self, records, *, codec, scheme, input_size=None, train=True,
                  seed=0, batch_size=32, shuffle=None, padding=1.25, flip_prob=0.5,
                  bbox_transform=None, box_source="auto", opencv4_exact=True,
                  drop_remainder=False, **kwargs):  # fmt: skip
@@ -232,10 +235,12 @@ class TopdownDataset(keras.utils.PyDataset):
         self.records = records
         self.scheme = get_scheme(scheme)
         self.codec = codec
-        self.input_size = tuple(int(v) for v in input_size)
+        codec_size = getattr(codec, "input_size", None)
+        if input_size is None and codec_size is None:
+            raise ValueError("input_size (width, height) is required without a codec")
+        self.input_size = tuple(int(v) for v in (input_size or codec_size))
         if len(self.input_size) != 2 or min(self.input_size) <= 0:
             raise ValueError(f"input_size must be a positive (width, height), got {input_size!r}")
-        codec_size = getattr(codec, "input_size", None)
         if codec_size is not None and tuple(codec_size) != self.input_size:
             raise ValueError(
                 f"codec input_size {tuple(codec_size)} differs from the crop size "
@@ -265,10 +270,6 @@ class TopdownDataset(keras.utils.PyDataset):
     def __len__(self):
         n = len(self.records)
         return n // self.batch_size if self.drop_remainder else math.ceil(n / self.batch_size)
-
-    @property
-    def num_batches(self):
-        return len(self)
 
     def on_epoch_end(self):
         """Advances the epoch: new shuffle order and new augmentation draws."""
@@ -308,8 +309,8 @@ class TopdownDataset(keras.utils.PyDataset):
         """Batch ``idx`` with everything: a dict of stacked arrays.
 
         Keys: ``images`` float32 ``(B, h, w, 3)``; ``keypoints`` crop pixels
-        ``(B, K, 2)``; ``visible`` ``(B, K)``; ``center``/``scale`` ``(B, 2)``
-        (the crop boxes, for :func:`~keras_facelm.data.transforms.crop_to_image`);
+        ``(B, K, 2)``; ``visible`` ``(B, K)``; ``center``/``bbox_scale`` ``(B, 2)``
+        (the crop boxes, for :func:`~keras_facelm.inference.topdown.crops_to_image`);
         ``rotation`` ``(B,)``; ``flipped`` ``(B,)``; ``image_keypoints``/
         ``image_visible`` (ground truth in image pixels); ``indices`` ``(B,)``
         record indices; and ``targets``/``weights`` with a codec.
@@ -322,7 +323,7 @@ class TopdownDataset(keras.utils.PyDataset):
             "images": np.stack([s["image"] for s in samples]).astype(np.float32),
             "indices": np.asarray(indices),
         }
-        for key in ("keypoints", "visible", "center", "scale", "rotation", "flipped",
+        for key in ("keypoints", "visible", "center", "bbox_scale", "rotation", "flipped",
                     "image_keypoints", "image_visible"):  # fmt: skip
             batch[key] = np.stack([np.asarray(s[key]) for s in samples])
         if self.codec is not None:

@@ -17,8 +17,10 @@ numerical twin of one MMPose piece (``MMPOSE_SPEC.md`` §1, §4):
   mapping of input-space predictions back to image pixels.
 
 Conventions: keypoints are ``(x, y)`` pixels with pixel centres at integer
-coordinates; a box's ``center`` is pixels and its ``scale`` is the box's
-``(width, height)`` in pixels (MMPose 1.x ``bbox_scale``, no 200 px unit); sizes
+coordinates; a box's ``center`` is pixels and its ``bbox_scale`` is the box's
+``(width, height)`` in pixels (MMPose 1.x's ``bbox_scale``). The name ``scale``
+is kept for what the annotation files call it: one number in units of 200 px
+(:data:`PIXEL_STD`), which :func:`center_scale_from_pixel_std` converts; sizes
 passed as ``output_size``/``input_size`` are ``(width, height)`` like MMPose's
 ``input_size``. Images are RGB uint8 ``(H, W, 3)`` (MMPose works in BGR; every
 operation here acts on channels independently, so the crops are the same with
@@ -143,13 +145,13 @@ def _finite(values, field, shape):
     return arr
 
 
-def _positive_scale(scale, field="scale"):
-    scale = _finite(scale, field, (2,))
-    if not np.all(scale > 0):
+def _positive_scale(bbox_scale, field="bbox_scale"):
+    bbox_scale = _finite(bbox_scale, field, (2,))
+    if not np.all(bbox_scale > 0):
         raise ValueError(
-            f"{field} must be a positive (width, height) in pixels, got {scale.tolist()}"
+            f"{field} must be a positive (width, height) in pixels, got {bbox_scale.tolist()}"
         )
-    return scale
+    return bbox_scale
 
 
 def bbox_xyxy_to_center_scale(bbox, padding: float = 1.25):
@@ -157,10 +159,10 @@ def bbox_xyxy_to_center_scale(bbox, padding: float = 1.25):
 
     Args:
         bbox: ``(x1, y1, x2, y2)`` pixels, with ``x2 > x1`` and ``y2 > y1``.
-        padding: scale multiplier (MMPose's face configs: 1.25).
+        padding: box size multiplier (MMPose's face configs: 1.25).
 
     Returns:
-        ``(center, scale)``: float32 ``(2,)`` pixels; ``scale`` is the padded
+        ``(center, bbox_scale)``: float32 ``(2,)`` pixels; ``bbox_scale`` is the padded
         ``(width, height)`` in pixels.
 
     Raises:
@@ -171,9 +173,9 @@ def bbox_xyxy_to_center_scale(bbox, padding: float = 1.25):
         raise ValueError(
             f"bbox (x1, y1, x2, y2) must have x2 > x1 and y2 > y1, got {bbox.tolist()}"
         )
-    scale = (bbox[2:] - bbox[:2]) * padding
+    bbox_scale = (bbox[2:] - bbox[:2]) * padding
     center = (bbox[2:] + bbox[:2]) * 0.5
-    return center.astype(np.float32), scale.astype(np.float32)
+    return center.astype(np.float32), bbox_scale.astype(np.float32)
 
 
 def center_scale_from_pixel_std(center, scale, padding: float = 1.25):
@@ -189,7 +191,7 @@ def center_scale_from_pixel_std(center, scale, padding: float = 1.25):
         padding: 1.25 in MMPose's face configs.
 
     Returns:
-        ``(center, scale)``: float32 ``(2,)`` pixels.
+        ``(center, bbox_scale)``: float32 ``(2,)`` pixels.
     """
     center = _finite(center, "center", (2,))
     s = np.float32(scale)
@@ -199,29 +201,29 @@ def center_scale_from_pixel_std(center, scale, padding: float = 1.25):
     return center, (bbox_scale * padding).astype(np.float32)
 
 
-def bbox_center_scale_to_xyxy(center, scale, padding: float = 1.0):
+def bbox_center_scale_to_xyxy(center, bbox_scale, padding: float = 1.0):
     """MMPose's ``bbox_cs2xyxy``: ``(x1, y1, x2, y2)`` float32 pixels of a box.
 
-    ``scale`` is divided by ``padding`` first (pass the padding that
+    ``bbox_scale`` is divided by ``padding`` first (pass the padding that
     :func:`bbox_xyxy_to_center_scale` used to get the original box back).
     """
     center = _finite(center, "center", (2,))
-    wh = _positive_scale(scale) / padding
+    wh = _positive_scale(bbox_scale) / padding
     xy = center - 0.5 * wh
     return np.concatenate([xy, xy + wh]).astype(np.float32)
 
 
-def fix_aspect_ratio(scale, aspect_ratio: float):
+def fix_aspect_ratio(bbox_scale, aspect_ratio: float):
     """``TopdownAffine._fix_aspect_ratio``: grow the box to ``width / height = aspect_ratio``.
 
     Args:
-        scale: ``(width, height)`` pixels.
+        bbox_scale: ``(width, height)`` pixels.
         aspect_ratio: the network input's ``width / height``.
 
     Returns:
         float32 ``(2,)``: ``(w, w / a)`` if ``w > h * a`` else ``(h * a, h)``.
     """
-    w, h = (np.float32(v) for v in _positive_scale(scale))
+    w, h = (np.float32(v) for v in _positive_scale(bbox_scale))
     if w > h * aspect_ratio:
         out = np.array([w, w / aspect_ratio])
     else:
@@ -242,7 +244,7 @@ def _third_point(a, b):
     return b + np.r_[-d[1], d[0]]
 
 
-def get_warp_matrix(center, scale, rot, output_size, shift=(0.0, 0.0)):
+def get_warp_matrix(center, bbox_scale, rot, output_size, shift=(0.0, 0.0)):
     """MMPose's ``get_warp_matrix`` (``fix_aspect_ratio=True``, forward direction).
 
     Three point pairs are built in float32 — the box centre, the centre plus the
@@ -252,7 +254,7 @@ def get_warp_matrix(center, scale, rot, output_size, shift=(0.0, 0.0)):
 
     Args:
         center: ``(cx, cy)`` pixels of the box centre.
-        scale: ``(width, height)`` pixels of the (aspect-fixed) box; only the
+        bbox_scale: ``(width, height)`` pixels of the (aspect-fixed) box; only the
             width sets the zoom.
         rot: rotation in degrees (MMPose passes a float32 from
             ``RandomBBoxTransform``; the trigonometry follows its dtype).
@@ -264,7 +266,7 @@ def get_warp_matrix(center, scale, rot, output_size, shift=(0.0, 0.0)):
         centre goes to ``(width / 2, height / 2)``.
     """
     center = _finite(center, "center", (2,))
-    scale = _positive_scale(scale)
+    bbox_scale = _positive_scale(bbox_scale)
     if not math.isfinite(float(rot)):
         raise ValueError(f"rot must be a finite angle in degrees, got {rot!r}")
     dst_w, dst_h = (float(v) for v in output_size)
@@ -272,11 +274,11 @@ def get_warp_matrix(center, scale, rot, output_size, shift=(0.0, 0.0)):
         raise ValueError(f"output_size must be a positive (width, height), got {output_size!r}")
     shift = np.array(shift)
     rot_rad = np.deg2rad(rot)
-    src_dir = _rotate(np.array([scale[0] * -0.5, 0.0]), rot_rad)
+    src_dir = _rotate(np.array([bbox_scale[0] * -0.5, 0.0]), rot_rad)
     dst_dir = np.array([dst_w * -0.5, 0.0])
     src = np.zeros((3, 2), dtype=np.float32)
-    src[0] = center + scale * shift
-    src[1] = center + src_dir + scale * shift
+    src[0] = center + bbox_scale * shift
+    src[1] = center + src_dir + bbox_scale * shift
     dst = np.zeros((3, 2), dtype=np.float32)
     dst[0] = [dst_w * 0.5, dst_h * 0.5]
     dst[1] = np.array([dst_w * 0.5, dst_h * 0.5]) + dst_dir
@@ -360,11 +362,11 @@ def warp_affine_bilinear(image, matrix, output_size):
     return out.reshape((h, w) + image.shape[2:])
 
 
-def warp_to_crop(image, keypoints, center, scale, rot=0.0, output_size=(256, 256),
+def warp_to_crop(image, keypoints, center, bbox_scale, rot=0.0, output_size=(256, 256),
                  *, opencv4_exact=True):
     """MMPose's ``TopdownAffine``: crop, rotate and resize a face box.
 
-    The box scale is first grown to the output's aspect ratio
+    The box size is first grown to the output's aspect ratio
     (:func:`fix_aspect_ratio`), then the image is warped with
     bilinear interpolation and a constant black border; a uint8 image stays
     uint8 (fixed-point bilinear, rounded), as in MMPose. By default uint8
@@ -379,7 +381,7 @@ def warp_to_crop(image, keypoints, center, scale, rot=0.0, output_size=(256, 256
         image: ``(H, W, 3)`` (or ``(H, W)``) array, any dtype OpenCV warps.
         keypoints: ``(K, 2)`` image pixels, or ``None``.
         center: ``(cx, cy)`` box centre, pixels.
-        scale: ``(width, height)`` of the box, pixels (already padded).
+        bbox_scale: ``(width, height)`` of the box, pixels (already padded).
         rot: rotation in degrees.
         output_size: ``(width, height)`` of the crop.
         opencv4_exact: see above.
@@ -392,7 +394,7 @@ def warp_to_crop(image, keypoints, center, scale, rot=0.0, output_size=(256, 256
     if image.ndim not in (2, 3) or image.shape[0] == 0 or image.shape[1] == 0:
         raise ValueError(f"image must be a non-empty (H, W[, C]) array, got {image.shape}")
     w, h = (int(v) for v in output_size)
-    fixed = fix_aspect_ratio(scale, aspect_ratio=w / h)
+    fixed = fix_aspect_ratio(bbox_scale, aspect_ratio=w / h)
     matrix = get_warp_matrix(center, fixed, rot, output_size=(w, h))
     if opencv4_exact and image.dtype == np.uint8:
         crop = warp_affine_bilinear(image, matrix, (w, h))
@@ -404,18 +406,18 @@ def warp_to_crop(image, keypoints, center, scale, rot=0.0, output_size=(256, 256
     return crop, cv2.transform(kp[None], matrix)[0]
 
 
-def crop_to_image(keypoints_in_crop, center, scale, input_size=(256, 256)):
+def crop_to_image(keypoints_in_crop, center, bbox_scale, input_size=(256, 256)):
     """Maps crop-pixel predictions back to image pixels (rotation 0), as MMPose.
 
     ``p_img = p_crop / input_size * S + center - 0.5 * S`` per axis, with ``S``
-    the aspect-fixed box scale (:func:`fix_aspect_ratio` is applied here, so the
-    scale given to :func:`warp_to_crop` can be passed unchanged). This is
+    the aspect-fixed box size (:func:`fix_aspect_ratio` is applied here, so the
+    bbox_scale given to :func:`warp_to_crop` can be passed unchanged). This is
     ``TopdownPoseEstimator.add_pred_to_datasample`` and the exact inverse of the
     forward warp at rotation 0.
 
     Args:
         keypoints_in_crop: ``(..., K, 2)`` crop pixels.
-        center: ``(cx, cy)`` pixels; scale: ``(width, height)`` pixels.
+        center: ``(cx, cy)`` pixels; bbox_scale: ``(width, height)`` pixels.
         input_size: ``(width, height)`` of the crop.
 
     Returns:
@@ -426,7 +428,7 @@ def crop_to_image(keypoints_in_crop, center, scale, input_size=(256, 256)):
         raise ValueError(f"keypoints_in_crop must have shape (..., K, 2), got {kp.shape}")
     w, h = (int(v) for v in input_size)
     center = _finite(center, "center", (2,))
-    fixed = fix_aspect_ratio(scale, aspect_ratio=w / h)
+    fixed = fix_aspect_ratio(bbox_scale, aspect_ratio=w / h)
     return (kp / (w, h) * fixed + center - 0.5 * fixed).astype(np.float32)
 
 
@@ -494,7 +496,7 @@ def truncated_normal(rng, size, low=-1.0, high=1.0) -> np.ndarray:
     return out[:n].reshape(size).astype(np.float32)
 
 
-def random_bbox_transform(center, scale, rng, *, shift_factor=0.16, shift_prob=0.3,
+def random_bbox_transform(center, bbox_scale, rng, *, shift_factor=0.16, shift_prob=0.3,
                           scale_factor=(0.75, 1.25), scale_prob=1.0,
                           rotate_factor=60.0, rotate_prob=0.6):  # fmt: skip
     """MMPose's ``RandomBBoxTransform`` for one box, with its distributions.
@@ -508,15 +510,15 @@ def random_bbox_transform(center, scale, rng, *, shift_factor=0.16, shift_prob=0
     WFLW/300W/AFLW/COFW heatmap configs set ``shift_prob=0``.
 
     Args:
-        center: ``(cx, cy)`` pixels; scale: ``(width, height)`` pixels.
+        center: ``(cx, cy)`` pixels; bbox_scale: ``(width, height)`` pixels.
         rng: a ``numpy.random.Generator``.
 
     Returns:
-        ``(center + offset * scale, scale * s, rot)``: float32 ``(2,)``,
+        ``(center + offset * bbox_scale, bbox_scale * s, rot)``: float32 ``(2,)``,
         float32 ``(2,)``, float32 degrees.
     """
     center = _finite(center, "center", (2,))
-    scale = _positive_scale(scale)
+    bbox_scale = _positive_scale(bbox_scale)
     t = truncated_normal(rng, 4)
     u = rng.random(3)
     offset = t[:2] * np.float32(shift_factor) if u[0] < shift_prob else np.zeros(2, np.float32)
@@ -526,7 +528,7 @@ def random_bbox_transform(center, scale, rng, *, shift_factor=0.16, shift_prob=0
     # float32 like MMPose's bbox_rotation: get_warp_matrix then takes sin/cos in float32.
     rot = t[3] * np.float32(rotate_factor) if u[2] < rotate_prob else np.float32(0.0)
     return (
-        (center + offset * scale).astype(np.float32),
-        (scale * s).astype(np.float32),
+        (center + offset * bbox_scale).astype(np.float32),
+        (bbox_scale * s).astype(np.float32),
         rot,
     )

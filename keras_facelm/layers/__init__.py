@@ -1,10 +1,7 @@
-"""Keras layers: heatmap decoding (plain and DARK) and the flip test."""
+"""Keras layers: input normalisation, heatmap decoding (plain and DARK), flip-test merges."""
 
-from keras_facelm.layers.flip_test import (
-    CoordinateFlipMerge,
-    HeatmapFlipMerge,
-    flip_images,
-)
+from keras_facelm.layers.flip_merge import CoordinateFlipMerge, HeatmapFlipMerge
 from keras_facelm.layers.heatmap_decoding import HeatmapDecoder
+from keras_facelm.layers.pixel_normalization import PixelNormalization
 
-__all__ = ["CoordinateFlipMerge", "HeatmapDecoder", "HeatmapFlipMerge", "flip_images"]
+__all__ = ["CoordinateFlipMerge", "HeatmapDecoder", "HeatmapFlipMerge", "PixelNormalization"]

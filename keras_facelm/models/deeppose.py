@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 
 from keras_facelm.backbones.resnet import ResNetBackbone
+from keras_facelm.models.deeppose_presets import DEEPPOSE_RES50_PRESETS
+from keras_facelm.models.preset import register_presets
 from keras_facelm.models.regression_detector import RegressionLandmarkDetector
 
 __all__ = ["DeepPoseResNet50"]
@@ -20,14 +22,18 @@ class DeepPoseResNet50(RegressionLandmarkDetector):
 
     Args:
         num_keypoints: K (98 for WFLW).
-        backbone: a :class:`ResNetBackbone`; ResNet-50 by default.
+        backbone: a :class:`ResNetBackbone`; ResNet-50 by default (built with
+            this model's ``dtype``).
         **kwargs: :class:`RegressionLandmarkDetector` arguments (``scheme``,
-            ``codec``, ``test_cfg``, ``image_size``).
+            ``codec``, ``test_cfg``, ``dtype``).
     """
 
-    backbone_cls = ResNetBackbone
     preset_prefix = "deeppose_res50_"
 
     def __init__(self, num_keypoints=98, *, backbone=None, **kwargs):
-        backbone = backbone if backbone is not None else self.backbone_cls()
+        if backbone is None:
+            backbone = ResNetBackbone(dtype=kwargs.get("dtype"))
         super().__init__(backbone, num_keypoints, **kwargs)
+
+
+register_presets(DeepPoseResNet50, DEEPPOSE_RES50_PRESETS)

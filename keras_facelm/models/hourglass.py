@@ -1,4 +1,4 @@
-"""``Hourglass52``: one-stack HourglassNet + CPMHead, MMPose's ``td-hm_hourglass52``."""
+"""``Hourglass52Heatmap``: one-stack HourglassNet + CPMHead, MMPose's ``td-hm_hourglass52``."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import keras
 
 from keras_facelm.backbones.hourglass import HourglassBackbone
 from keras_facelm.heads.cpm import cpm_head
-from keras_facelm.models.detector import HeatmapLandmarkDetector
+from keras_facelm.models.heatmap_detector import HeatmapLandmarkDetector
+from keras_facelm.models.hourglass_presets import HOURGLASS52_HEATMAP_PRESETS
+from keras_facelm.models.preset import register_presets
 
-__all__ = ["Hourglass52"]
+__all__ = ["Hourglass52Heatmap"]
 
 
 @keras.saving.register_keras_serializable(package="keras_facelm")
-class Hourglass52(HeatmapLandmarkDetector):
+class Hourglass52Heatmap(HeatmapLandmarkDetector):
     """Hourglass-52 heatmap detector (``num_stacks=1``), as ``td-hm_hourglass52_*``.
 
     HourglassNet ``out_convs.0`` ``(64, 64, 256)`` → CPMHead
@@ -21,29 +23,31 @@ class Hourglass52(HeatmapLandmarkDetector):
     never-run ``inters.0`` block, see :mod:`keras_facelm.backbones.hourglass`;
     it gets no gradient, so ``fit`` warns "Gradients do not exist" for it).
 
-    Only the head differs from :class:`HeatmapLandmarkDetector` (CPMHead, whose
-    final conv has MMPose's ``multi_final_layers.0`` name); ``neck`` and
-    ``head`` exist only for config round trips and must stay ``None`` / empty.
-
     Args:
         num_keypoints: K (68 for COCO-WholeBody-Face).
         backbone: a :class:`HourglassBackbone`; Hourglass-52 by default.
-        scheme, codec, test_cfg, image_size: as :class:`HeatmapLandmarkDetector`
-            (input H and W must be multiples of 128 for Hourglass-52).
+        scheme, codec, test_cfg: as :class:`HeatmapLandmarkDetector` (the
+            input height and width must be multiples of 128 for Hourglass-52).
+        neck, head: accepted for config round trips only; they must stay
+            ``None`` / empty (the head is the fixed CPMHead).
     """
 
-    backbone_cls = HourglassBackbone
     preset_prefix = "hourglass52_"
 
     def __init__(self, num_keypoints=68, *, backbone=None, scheme="coco_wholebody_face",
-                 **kwargs):  # fmt: skip
-        backbone = backbone if backbone is not None else self.backbone_cls()
+                 neck=None, head=None, **kwargs):  # fmt: skip
+        if neck is not None or head:
+            raise ValueError(
+                f"Hourglass52Heatmap has no neck and a fixed CPMHead; got neck={neck!r}, "
+                f"head={head!r}"
+            )
+        if backbone is None:
+            backbone = HourglassBackbone(dtype=kwargs.get("dtype"))
         super().__init__(backbone, num_keypoints, scheme=scheme, **kwargs)
 
     @staticmethod
-    def _build_head(features, num_keypoints, *, neck, head, dtype):
-        if neck is not None or head:
-            raise ValueError(
-                f"Hourglass52 has no neck and a fixed CPMHead; got neck={neck!r}, head={head!r}"
-            )
-        return cpm_head(features[-1], num_keypoints, dtype=dtype)
+    def _build_head(x, num_keypoints, *, head, dtype):
+        return cpm_head(x, num_keypoints, dtype=dtype)
+
+
+register_presets(Hourglass52Heatmap, HOURGLASS52_HEATMAP_PRESETS)

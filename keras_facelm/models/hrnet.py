@@ -5,7 +5,9 @@ from __future__ import annotations
 import keras
 
 from keras_facelm.backbones.hrnet import HRNetBackbone
-from keras_facelm.models.detector import HeatmapLandmarkDetector
+from keras_facelm.models.heatmap_detector import HeatmapLandmarkDetector
+from keras_facelm.models.hrnet_presets import HRNETV2_W18_PRESETS
+from keras_facelm.models.preset import register_presets
 
 __all__ = ["HRNetV2W18"]
 
@@ -22,16 +24,18 @@ class HRNetV2W18(HeatmapLandmarkDetector):
 
     Args:
         num_keypoints: K (98 WFLW, 68 300W/COCO-WholeBody-Face, 29 COFW, 19 AFLW).
-        backbone: an :class:`HRNetBackbone`; W18 by default.
+        backbone: an :class:`HRNetBackbone`; W18 by default (built with this
+            model's ``dtype``).
         **kwargs: :class:`HeatmapLandmarkDetector` arguments (``scheme``,
-            ``codec``, ``test_cfg``, ``image_size``, ``neck``, ``head``).
+            ``codec``, ``test_cfg``, ``neck``, ``head``, ``dtype``).
     """
 
     preset_prefix = "hrnetv2_w18_"
 
     def __init__(self, num_keypoints=98, *, backbone=None, neck="concat", head=None,
                  **kwargs):  # fmt: skip
-        backbone = backbone if backbone is not None else HRNetBackbone()
+        if backbone is None:
+            backbone = HRNetBackbone(dtype=kwargs.get("dtype"))
         if head is None:
             width = sum(backbone.stages["stage4"]["num_channels"])
             head = dict(
@@ -39,3 +43,6 @@ class HRNetV2W18(HeatmapLandmarkDetector):
                 conv_out_channels=(width,), conv_kernel_sizes=(1,),
             )  # fmt: skip
         super().__init__(backbone, num_keypoints, neck=neck, head=head, **kwargs)
+
+
+register_presets(HRNetV2W18, HRNETV2_W18_PRESETS)

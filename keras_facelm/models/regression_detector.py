@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import keras
 
+from keras_facelm.codecs.regression_label import RegressionLabel
 from keras_facelm.data.schemes import get_scheme
-from keras_facelm.heads.regression import RegressionDecoder, gap_neck, regression_head
-from keras_facelm.layers.flip_test import CoordinateFlipMerge
+from keras_facelm.heads.regression import gap_neck, regression_head
+from keras_facelm.layers.flip_merge import CoordinateFlipMerge
 from keras_facelm.models.task import LandmarkTask
 from keras_facelm.utils.config import as_tuples
 
-__all__ = [
-    "RegressionLandmarkDetector",
-    "DEFAULT_REGRESSION_CODEC",
-    "DEFAULT_REGRESSION_TEST_CFG",
-]
+__all__ = ["RegressionLandmarkDetector", "DEFAULT_REGRESSION_TEST_CFG"]
 
-#: MMPose's ``RegressionLabel`` codec settings of the WFLW regression configs.
-DEFAULT_REGRESSION_CODEC = dict(input_size=(256, 256))
-#: MMPose's regression ``test_cfg`` of those configs.
+#: MMPose's regression ``test_cfg`` of the WFLW regression configs.
 DEFAULT_REGRESSION_TEST_CFG = dict(flip_test=True, shift_coords=True)
 
 
@@ -33,43 +28,31 @@ class RegressionLandmarkDetector(LandmarkTask):
     """Top-down coordinate-regression face landmark detector (DeepPose).
 
     Args:
-        backbone: a backbone ``keras.Model`` (named ``"backbone"``) mapping
-            normalised images to feature maps; the last one is pooled.
+        backbone: a :class:`~keras_facelm.backbones.Backbone` (named
+            ``"backbone"``) mapping normalised images to feature maps; the last
+            one is pooled.
         num_keypoints: K.
         scheme: keypoint scheme name (flip indices), e.g. ``"wflw"``.
-        codec: ``RegressionLabel`` settings: ``input_size`` ``(w, h)`` pixels.
+        codec: a :class:`~keras_facelm.codecs.RegressionLabel` or its settings
+            (``input_size`` ``(w, h)`` pixels, default 256x256): the model's
+            input size.
         test_cfg: ``flip_test`` and ``shift_coords`` as MMPose's ``test_cfg``.
-        image_size: ``(height, width)`` of the input crops, pixels.
 
     Call: ``(N, H, W, 3)`` RGB float, 0-255 → raw coordinates ``(N, K, 2)``,
     ``(x, y)`` normalised by the input size (MMPose's head output, no
-    activation, so values may leave [0, 1]).
-    ``predict_landmarks`` multiplies them by ``codec["input_size"]``; its
-    scores are all ones.
+    activation, so values may leave [0, 1]). Decoding multiplies them by
+    ``codec.input_size``; the scores are all ones.
     """
 
-    def __init__(
-        self,
-        backbone,
-        num_keypoints,
-        *,
-        scheme="wflw",
-        codec=None,
-        test_cfg=None,
-        image_size=(256, 256),
-        name=None,
-        dtype=None,
-        **kwargs,
-    ):
-        codec = as_tuples({**DEFAULT_REGRESSION_CODEC, **(codec or {})})
+    def __init__(self, backbone, num_keypoints, *, scheme="wflw", codec=None,
+                 test_cfg=None, name=None, dtype=None, **kwargs):  # fmt: skip
+        if not isinstance(codec, RegressionLabel):
+            codec = RegressionLabel(**as_tuples(dict(codec or {})))
         test_cfg = as_tuples({**DEFAULT_REGRESSION_TEST_CFG, **(test_cfg or {})})
-        unknown = (set(codec) - set(DEFAULT_REGRESSION_CODEC)) | (
-            set(test_cfg) - set(DEFAULT_REGRESSION_TEST_CFG)
-        )
+        unknown = set(test_cfg) - set(DEFAULT_REGRESSION_TEST_CFG)
         if unknown:
             raise ValueError(
-                f"unknown regression codec/test_cfg settings {sorted(unknown)}; expected "
-                f"codec {sorted(DEFAULT_REGRESSION_CODEC)}, test_cfg "
+                f"unknown regression test_cfg settings {sorted(unknown)}; expected "
                 f"{sorted(DEFAULT_REGRESSION_TEST_CFG)}"
             )
         self._build_task(
@@ -77,18 +60,14 @@ class RegressionLandmarkDetector(LandmarkTask):
             lambda features: regression_head(
                 gap_neck(features[-1], dtype=dtype), num_keypoints, dtype=dtype
             ),
-            scheme=scheme, codec=codec, test_cfg=test_cfg, image_size=image_size,
-            name=name, dtype=dtype, **kwargs,
+            scheme=scheme, codec=codec, test_cfg=test_cfg, name=name, dtype=dtype,
+            **kwargs,
         )  # fmt: skip
-
-    # -- decoding ---------------------------------------------------------------
-    def _decoder(self):
-        return RegressionDecoder(input_size=self.codec["input_size"], name="decode")
 
     def _merge_flipped(self):
         return CoordinateFlipMerge(
             flip_indices=get_scheme(self.scheme).flip_indices,
-            input_width=self.codec["input_size"][0],
+            input_width=self.codec.input_size[0],
             shift_coords=self.test_cfg["shift_coords"],
             name="flip_merge",
         )

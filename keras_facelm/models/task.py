@@ -1,8 +1,14 @@
-"""``LandmarkTask``: what every detector shares (decoding graph, predict, presets).
+"""``LandmarkTask``: what every detector shares (graph front, decoding graph, presets).
 
-Subclasses build their functional graph (pixels → raw head output) and provide
-``_decoder()`` (raw output → ``{"keypoints", "scores"}``) and ``_merge_flipped()``
-(MMPose's flip-test merge of the outputs for the image and its mirror).
+Data flow of every detector: RGB pixels 0-255 ``(N, H, W, 3)`` →
+:class:`~keras_facelm.layers.PixelNormalization` → backbone → neck/head (the
+subclass's ``build_output``) → raw head output. :meth:`LandmarkTask.landmark_model`
+appends the flip-test merge and the codec's decoder, giving keypoints in input
+pixels.
+
+Subclasses build the codec from their settings and implement
+``_merge_flipped()`` (MMPose's flip-test merge of the outputs for the image and
+its mirror).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import numpy as np
 
 from keras_facelm.data.schemes import get_scheme
 from keras_facelm.layers.pixel_normalization import PixelNormalization
+from keras_facelm.models.preset_io import load_preset, save_preset_dir
 
 __all__ = ["LandmarkTask"]
 
@@ -21,18 +28,20 @@ __all__ = ["LandmarkTask"]
 class LandmarkTask(keras.Model):
     """Base class of the detector task models.
 
-    Attributes set by subclasses: ``image_size`` ``(height, width)``, ``scheme``,
-    ``test_cfg`` (with ``flip_test``), and the methods ``_decoder`` and
-    ``_merge_flipped``. Class attribute ``preset_prefix`` (e.g. ``"hrnetv2_w18_"``)
-    makes class-scoped preset names work: ``HRNetV2W18.from_preset("wflw")``.
+    Attributes: ``backbone``, ``num_keypoints``, ``scheme`` (name),
+    ``codec`` (a :class:`~keras_facelm.codecs.Codec`: the one place that states
+    the input size, and for heatmap models the heatmap size and sigma),
+    ``test_cfg`` (with ``flip_test``), ``image_size`` ``(height, width)``
+    (derived from ``codec.input_size``). Class attribute ``preset_prefix``
+    (e.g. ``"hrnetv2_w18_"``) makes class-scoped preset names work:
+    ``HRNetV2W18.from_preset("wflw")``; ``presets`` holds the class's own
+    registered presets.
     """
 
     preset_prefix = ""
 
-    def _build_task(
-        self, backbone, num_keypoints, build_output, *, scheme, codec, test_cfg,
-        image_size, name, dtype, **kwargs,
-    ):  # fmt: skip
+    def _build_task(self, backbone, num_keypoints, build_output, *, scheme, codec,
+                    test_cfg, name, dtype, **kwargs):  # fmt: skip
         """Builds pixels → :class:`PixelNormalization` → backbone → ``build_output``.
 
         ``build_output(features)`` adds the neck and head to the graph (features:
@@ -44,7 +53,8 @@ class LandmarkTask(keras.Model):
                 f"scheme {scheme!r} has {get_scheme(scheme).num_keypoints} keypoints, "
                 f"but num_keypoints={num_keypoints}"
             )
-        images = keras.Input(shape=(*image_size, 3), name="images")
+        width, height = codec.input_size
+        images = keras.Input(shape=(height, width, 3), name="images")
         x = PixelNormalization(name="normalize", dtype=dtype)(images)
         features = backbone(x)
         if not isinstance(features, (list, tuple)):
@@ -58,16 +68,20 @@ class LandmarkTask(keras.Model):
         self.scheme = scheme
         self.codec = codec
         self.test_cfg = test_cfg
-        self.image_size = tuple(int(s) for s in image_size)
+
+    @property
+    def image_size(self):
+        """``(height, width)`` of the input crops in pixels (from ``codec.input_size``)."""
+        width, height = self.codec.input_size
+        return (height, width)
 
     def get_config(self):
         return {
             "backbone": keras.saving.serialize_keras_object(self.backbone),
             "num_keypoints": self.num_keypoints,
             "scheme": self.scheme,
-            "codec": copy.deepcopy(self.codec),
+            "codec": self.codec.get_config(),
             "test_cfg": copy.deepcopy(self.test_cfg),
-            "image_size": self.image_size,
             "name": self.name,
             "dtype": self.dtype_policy.name,
             "trainable": self.trainable,
@@ -103,12 +117,15 @@ class LandmarkTask(keras.Model):
                 mirrored = self(keras.ops.flip(images, axis=2))
                 raw = self._merge_flipped()([raw, mirrored])
             cache[flip] = keras.Model(
-                images, self._decoder()(raw), name=f"{self.name}_landmarks"
+                images, self.codec.decoder()(raw), name=f"{self.name}_landmarks"
             )
         return cache[flip]
 
     def predict_landmarks(self, images, flip_test=None, batch_size=32):
         """Landmarks of face crops at the model's input size.
+
+        For whole images and face boxes use
+        :func:`keras_facelm.inference.predict.predict_faces`.
 
         Args:
             images: ``(N, H, W, 3)`` or ``(H, W, 3)`` RGB, uint8 or float in
@@ -124,14 +141,12 @@ class LandmarkTask(keras.Model):
         if images.ndim == 3:
             images = images[None]
         if images.ndim != 4 or images.shape[-1] != 3:
-            raise ValueError(
-                f"images must be (N, H, W, 3) RGB, got shape {images.shape}"
-            )
+            raise ValueError(f"images must be (N, H, W, 3) RGB, got shape {images.shape}")
         if tuple(images.shape[1:3]) != self.image_size:
             raise ValueError(
                 f"images are {images.shape[1]}x{images.shape[2]} (HxW) but the model "
-                f"takes {self.image_size[0]}x{self.image_size[1]} crops; crop and resize "
-                "first (keras_facelm.data.transforms)"
+                f"takes {self.image_size[0]}x{self.image_size[1]} crops; for whole images "
+                "use keras_facelm.inference.predict.predict_faces"
             )
         model = self.landmark_model(flip_test)
         out = model.predict(images.astype("float32"), batch_size=batch_size, verbose=0)
@@ -148,16 +163,17 @@ class LandmarkTask(keras.Model):
                 (``config.json``, ``model.weights.h5``, ``metadata.json``).
             checkpoint: optional path or URL (``file://``, ``https://``) of the
                 MMPose ``.pth`` to convert instead of the preset's released one.
+            **kwargs: constructor overrides (e.g. a smaller ``backbone``).
 
         Returns:
-            The detector, of this class (or a subclass).
+            The detector. On an architecture class it is exactly of that class
+            (a preset of another class raises ``ValueError``).
         """
-        from keras_facelm.models.preset_loader import load_preset
-
-        return load_preset(preset, expected_cls=cls, checkpoint=checkpoint, **kwargs)
+        expected = None if cls is LandmarkTask else cls
+        return load_preset(
+            preset, expected_cls=expected, checkpoint=checkpoint, **kwargs
+        )
 
     def save_to_preset(self, preset_dir, *, metadata=None):
         """Writes a preset directory in KerasHub's layout (atomic)."""
-        from keras_facelm.models.preset_loader import save_preset
-
-        return save_preset(self, preset_dir, metadata=metadata)
+        return save_preset_dir(self, preset_dir, metadata=metadata)

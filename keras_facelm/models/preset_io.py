@@ -1,4 +1,4 @@
-"""Loading and saving presets: directories in KerasHub's layout, and registry names.
+"""Preset files: directories in KerasHub's layout, and registry names resolved to models.
 
 A preset directory holds ``config.json`` (the serialised detector),
 ``model.weights.h5`` and ``metadata.json``. A registry name resolves to the
@@ -6,6 +6,11 @@ converted preset cached under ``$KERAS_FACELM_HOME/presets/<name>``; on a cache
 miss MMPose's checkpoint is downloaded (sha256-checked), converted with the
 strict state-dict porter, and the preset written atomically, so an interrupted
 download or conversion never leaves a half-written cache entry.
+
+Class checks are exact: ``ResNet50Heatmap.from_preset(...)`` returns a
+``ResNet50Heatmap`` or raises, even for a preset of a related class. Only the
+generic base classes (``LandmarkTask``, ``HeatmapLandmarkDetector``,
+``RegressionLandmarkDetector``), which own no presets, accept any subclass.
 """
 
 from __future__ import annotations
@@ -17,76 +22,82 @@ import pathlib
 
 import keras
 
-from keras_facelm.models.presets import get_preset
+from keras_facelm.models.preset import get_preset, list_presets, preset_class
 
-__all__ = ["load_preset", "save_preset", "convert_checkpoint", "build_preset_model"]
+__all__ = [
+    "build_preset_model",
+    "convert_checkpoint",
+    "load_preset",
+    "load_preset_dir",
+    "save_preset_dir",
+]
 
 _CONFIG, _WEIGHTS, _METADATA = "config.json", "model.weights.h5", "metadata.json"
 log = logging.getLogger(__name__)
 
 
-def _detector_classes():
-    import keras_facelm.models as models
-
-    return models.DETECTOR_CLASSES
-
-
-def _resolve_name(preset, expected_cls):
-    from keras_facelm.models.presets import PRESETS
-
-    if preset in PRESETS:
-        return preset
-    prefix = getattr(expected_cls, "preset_prefix", "")
-    if prefix and prefix + preset in PRESETS:
-        return prefix + preset
-    scoped = sorted(
-        n[len(prefix):] for n in PRESETS if prefix and n.startswith(prefix)
+def _check_class(found, expected, source):
+    if expected is None:
+        return
+    exact = "presets" in expected.__dict__
+    if (found is expected) if exact else issubclass(found, expected):
+        return
+    raise ValueError(
+        f"{source} is a {found.__name__} preset, not a {expected.__name__}; load it with "
+        f"keras_facelm.models.{found.__name__}.from_preset or keras_facelm.models.from_preset"
     )
-    hint = f" ({expected_cls.__name__} short names: {', '.join(scoped)})" if scoped else ""
+
+
+def _resolve_name(preset, expected):
+    """A registry name from a full or class-scoped (``"wflw"``) name."""
+    prefix = getattr(expected, "preset_prefix", "") if expected is not None else ""
+    own = expected.__dict__.get("presets", {}) if expected is not None else {}
+    if prefix and prefix + preset in own:
+        return prefix + preset
+    try:
+        get_preset(preset)
+        return preset
+    except ValueError:
+        pass
+    hint = ""
+    if own:
+        scoped = sorted(n[len(prefix):] if n.startswith(prefix) else n for n in own)
+        hint = f" ({expected.__name__} short names: {', '.join(scoped)})"
     raise ValueError(
         f"{preset!r} is neither a preset directory nor a registered preset{hint}; "
-        f"all presets: {', '.join(sorted(PRESETS))}"
+        f"all presets: {', '.join(list_presets())}"
     )
-
-
-def _check_class(model_or_cls, expected_cls, source):
-    cls = model_or_cls if isinstance(model_or_cls, type) else type(model_or_cls)
-    if expected_cls is not None and not issubclass(cls, expected_cls):
-        raise ValueError(
-            f"{source} is a {cls.__name__} preset, not a {expected_cls.__name__}; "
-            f"load it with keras_facelm.models.{cls.__name__}.from_preset or "
-            "keras_facelm.models.from_preset"
-        )
 
 
 def build_preset_model(name, **overrides):
-    """The (unweighted) detector a registered preset describes."""
+    """The unweighted detector that registered preset ``name`` describes.
+
+    ``overrides`` replace constructor arguments (e.g. a smaller ``backbone``).
+    """
     spec = get_preset(name)
-    cls = _detector_classes()[spec.class_name]
-    return cls(**{**dict(spec.model_kwargs), **overrides}, name=name)
+    return preset_class(name)(**{**dict(spec.model_kwargs), **overrides}, name=name)
 
 
 def convert_checkpoint(name, checkpoint_path, **overrides):
     """Builds preset ``name`` and fills it from an MMPose ``.pth`` (0.x or 1.x keys).
 
     Raises:
-        keras_facelm.convert.port.StateDictMismatchError: the checkpoint belongs to
-            another architecture or keypoint count (names the keys).
+        keras_facelm.checkpoints.porting.StateDictMismatchError: the checkpoint
+            belongs to another architecture or keypoint count (names the keys).
         ValueError: the file is truncated, corrupt or not a checkpoint.
     """
-    from keras_facelm.convert.port import load_state_dict
-    from keras_facelm.convert.torch_checkpoint import load_state_dict as read_pth
+    from keras_facelm.checkpoints import port_state_dict, read_state_dict
 
-    state_dict = read_pth(checkpoint_path)
+    state_dict = read_state_dict(checkpoint_path)
     model = build_preset_model(name, **overrides)
     try:
-        load_state_dict(model, state_dict, strict=True)
+        port_state_dict(model, state_dict, strict=True)
     except ValueError as e:
         raise type(e)(f"{checkpoint_path}: not a checkpoint of preset {name!r}: {e}") from None
     return model
 
 
-def save_preset(model, preset_dir, *, metadata=None):
+def save_preset_dir(model, preset_dir, *, metadata=None):
     """Writes ``model`` as a preset directory, atomically (temp dir + rename)."""
     from keras_facelm import __version__
     from keras_facelm.utils.download import atomic_directory
@@ -108,40 +119,35 @@ def save_preset(model, preset_dir, *, metadata=None):
     return preset_dir
 
 
-def _load_dir(preset_dir, expected_cls):
+def load_preset_dir(preset_dir, expected_cls=None):
+    """Loads a preset directory; ``expected_cls`` (if given) is checked as described above."""
     preset_dir = pathlib.Path(preset_dir)
     for f in (_CONFIG, _WEIGHTS):
         if not (preset_dir / f).is_file():
             raise FileNotFoundError(f"preset directory {preset_dir} has no {f}")
-    _detector_classes()  # registers the serialisable classes
     try:
         config = json.loads((preset_dir / _CONFIG).read_text())
     except json.JSONDecodeError as e:
         raise ValueError(f"{preset_dir / _CONFIG} is not valid JSON: {e}") from None
     model = keras.saving.deserialize_keras_object(config)
-    _check_class(model, expected_cls, f"preset directory {preset_dir}")
+    _check_class(type(model), expected_cls, f"preset directory {preset_dir}")
     model.load_weights(str(preset_dir / _WEIGHTS))
     return model
 
 
 def load_preset(preset, *, expected_cls=None, checkpoint=None, **overrides):
     """See :meth:`keras_facelm.models.task.LandmarkTask.from_preset`."""
-    from keras_facelm.models.task import LandmarkTask
-    from keras_facelm.utils.download import (
-        cache_dir,
-        download,
-        sha256_prefix_from_filename,
-    )
+    from keras_facelm.utils.download import cache_dir, download, sha256_prefix_from_filename
 
-    if expected_cls is LandmarkTask:
-        expected_cls = None
     if pathlib.Path(str(preset)).is_dir():
-        return _load_dir(preset, expected_cls)
+        return load_preset_dir(preset, expected_cls)
     name = _resolve_name(str(preset), expected_cls)
     spec = get_preset(name)
-    _check_class(_detector_classes()[spec.class_name], expected_cls, f"preset {name!r}")
+    _check_class(preset_class(name), expected_cls, f"preset {name!r}")
     if checkpoint is not None:
-        path = download(str(checkpoint), sha256_prefix=sha256_prefix_from_filename(str(checkpoint)))
+        path = download(
+            str(checkpoint), sha256_prefix=sha256_prefix_from_filename(str(checkpoint))
+        )
         return convert_checkpoint(name, path, **overrides)
     if not spec.has_weights:
         raise ValueError(
@@ -150,13 +156,15 @@ def load_preset(preset, *, expected_cls=None, checkpoint=None, **overrides):
         )
     cached = cache_dir() / "presets" / name
     if (cached / _CONFIG).is_file() and not overrides:
-        return _load_dir(cached, expected_cls)
+        return load_preset_dir(cached, expected_cls)
     path = download(spec.checkpoint_url, sha256_prefix=spec.sha256_prefix)
     log.info("converting %s for preset %s", path, name)
     model = convert_checkpoint(name, path, **overrides)
     if not overrides:
-        save_preset(model, cached, metadata={
-            "preset": name, "source_checkpoint": spec.checkpoint_url,
+        metadata = {
+            "preset": name,
+            "source_checkpoint": spec.checkpoint_url,
             "mmpose_config": spec.mmpose_config,
-        })  # fmt: skip
+        }
+        save_preset_dir(model, cached, metadata=metadata)
     return model

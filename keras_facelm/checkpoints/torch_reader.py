@@ -45,7 +45,7 @@ __all__ = [
     "CorruptCheckpointError",
     "UnknownPickleObject",
     "UnsafeCheckpointError",
-    "load_state_dict",
+    "read_state_dict",
     "load_torch_checkpoint",
 ]
 
@@ -689,7 +689,7 @@ def load_torch_checkpoint(path: str | os.PathLike, *, tolerant: bool = False) ->
     )
 
 
-def load_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
+def read_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """The ``name -> ndarray`` weights of a checkpoint.
 
     Takes ``checkpoint["state_dict"]`` when present, else the checkpoint itself when

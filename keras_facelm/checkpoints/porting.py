@@ -10,17 +10,14 @@ The model's layers are named after MMPose's module paths (see
 MMPose 0.x checkpoints are first renamed as MMPose 1.x's own load hooks do
 (``keypoint_head.`` → ``head.``; HeatmapHead ``final_layer.<n>.<param>`` →
 ``conv_layers.<n>.<param>`` for ``n`` inside the conv stack, else
-``final_layer.<param>``), see MMPOSE_SPEC.md §10.1.
+``final_layer.<param>``), as ``mmpose/models/heads/heatmap_heads/heatmap_head.py``'s
+``_load_state_dict_pre_hook`` does.
 
-Tensor layouts (§10.7): Conv2d ``[O, I, kh, kw]`` → ``[kh, kw, I, O]``;
+Tensor layouts: Conv2d ``[O, I, kh, kw]`` → ``[kh, kw, I, O]``;
 depthwise ``[C, 1, kh, kw]`` → ``[kh, kw, C, 1]``; ConvTranspose2d
 ``[I, O, kh, kw]`` → ``[kh, kw, O, I]``; Linear ``[O, I]`` → ``[I, O]``;
 BatchNorm ``weight/bias/running_mean/running_var`` → ``gamma/beta/moving_mean/
 moving_variance`` (``num_batches_tracked`` is consumed and dropped).
-
-A layer with a non-standard layout defines ``torch_param_map()`` returning
-``{param_name: (variable, transform)}`` where ``transform`` maps the numpy
-array from the checkpoint to the variable's layout.
 """
 
 from __future__ import annotations
@@ -32,7 +29,7 @@ import numpy as np
 
 from keras_facelm.backbones.blocks import torch_path
 
-__all__ = ["load_state_dict", "to_mmpose_v1_keys", "StateDictMismatchError"]
+__all__ = ["port_state_dict", "to_mmpose_v1_keys", "StateDictMismatchError"]
 
 # Keys that MMPose checkpoints may carry but that hold no model weights.
 _IGNORED_KEY = re.compile(r"^data_preprocessor\.|\.num_batches_tracked$")
@@ -90,8 +87,8 @@ def _standard_param_map(layer):
         }
     else:
         raise TypeError(
-            f"layer {layer.name!r} ({type(layer).__name__}) has weights but no "
-            "torch_param_map(); cannot port a PyTorch checkpoint onto it"
+            f"layer {layer.name!r} ({type(layer).__name__}) has weights of a layout "
+            "the porter does not know; cannot port a PyTorch checkpoint onto it"
         )
     if getattr(layer, "bias", None) is not None:
         m["bias"] = (layer.bias, lambda a: a)
@@ -110,12 +107,7 @@ def _weighted_layers(model, prefix=""):
 def _targets(model):
     targets = {}
     for path, layer in _weighted_layers(model):
-        pmap = (
-            layer.torch_param_map()
-            if hasattr(layer, "torch_param_map")
-            else _standard_param_map(layer)
-        )
-        for param, target in pmap.items():
+        for param, target in _standard_param_map(layer).items():
             targets[f"{path}.{param}"] = target
     return targets
 
@@ -136,7 +128,7 @@ def _summarise(keys, limit=6):
     return shown + (f", ... ({len(keys)} in all)" if len(keys) > limit else "")
 
 
-def load_state_dict(model, state_dict, *, strict=True):
+def port_state_dict(model, state_dict, *, strict=True):
     """Copies an MMPose state dict (0.x or 1.x keys) into ``model``'s variables.
 
     Args:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from keras_facelm.data import get_scheme
-from keras_facelm.layers import CoordinateFlipMerge, HeatmapFlipMerge, flip_images
+from keras_facelm.layers import CoordinateFlipMerge, HeatmapFlipMerge
 from tests.conftest import TEST_DATA
 
 
@@ -66,12 +66,6 @@ def test_coordinate_flip_merge_matches_mmpose_regression_head(shift):
     np.testing.assert_allclose(keypoints, ref, rtol=0, atol=1e-4)
 
 
-def test_flip_images_mirrors_width():
-    images = np.random.default_rng(1).uniform(0, 255, size=(2, 5, 7, 3)).astype(np.float32)
-    out = keras.ops.convert_to_numpy(flip_images(images))
-    np.testing.assert_array_equal(out, images[:, :, ::-1])
-
-
 def test_configs_round_trip():
     layers = [
         HeatmapFlipMerge([2, 1, 0], shift_heatmap=False, name="merge"),
@@ -92,7 +86,7 @@ def test_invalid_inputs_are_named():
     with pytest.raises(ValueError, match="input_width"):
         CoordinateFlipMerge([0], input_width=0)
     heat = np.zeros((1, 4, 4, 3), np.float32)
-    with pytest.raises(ValueError, match="3 channels"):
+    with pytest.raises(ValueError, match="3 keypoints"):
         HeatmapFlipMerge([1, 0])([heat, heat])
     with pytest.raises(ValueError, match=r"\(N, K, 2\)"):
         CoordinateFlipMerge([1, 0], input_width=8)([np.zeros((1, 2, 3)), np.zeros((1, 2, 3))])
