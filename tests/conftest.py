@@ -33,7 +33,7 @@ def mmpose_python() -> pathlib.Path | None:
 #: TFDS builders, checkpoint parsing, downloads. ``scripts/test.sh`` runs them once.
 BACKEND_INDEPENDENT = (
     "tests/data/readers/",
-    "tests/convert/test_torch_checkpoint.py",
+    "tests/checkpoints/test_torch_reader.py",
     "tests/utils/test_download.py",
     "tests/test_schemes.py",
     "tfds_builders/",

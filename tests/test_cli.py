@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 
 def _mmpose_v1_checkpoint(model, path):
     """Writes ``model``'s weights as an MMPose 1.x checkpoint with torch (zip format)."""
-    from keras_facelm.convert.port import _targets
+    from keras_facelm.checkpoints.porting import _targets
 
     state_dict = {}
     for key, (variable, _) in _targets(model).items():
@@ -39,7 +39,7 @@ def test_convert_writes_a_preset_that_reproduces_the_source_model(tmp_path):
     )  # fmt: skip
     assert "wrote" in result.stdout and "HRNetV2W18" in result.stdout
     model = from_preset(out)
-    assert type(model) is HRNetV2W18 and model.codec["unbiased"] is False
+    assert type(model) is HRNetV2W18 and model.codec.unbiased is False
     x = np.random.default_rng(0).uniform(0, 255, (1, 256, 256, 3)).astype("float32")
     np.testing.assert_allclose(model.predict(x, verbose=0), source.predict(x, verbose=0), atol=1e-5)
 

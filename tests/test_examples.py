@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import REPO
+from tests.conftest import REPO
 
 from keras_facelm.data import transforms as T
 from keras_facelm.data.readers.image_io import encode_png

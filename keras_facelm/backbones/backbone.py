@@ -29,7 +29,10 @@ class Backbone(keras.Model):
     """
 
     def __init__(self, *, inputs, outputs, config, name="backbone", dtype=None, **kwargs):
-        super().__init__(inputs=inputs, outputs=outputs, name=name, dtype=dtype, **kwargs)
+        super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
+        # Functional models drop ``dtype``; the layers already carry it, and the
+        # model's own policy must too, so that get_config round-trips it.
+        self.dtype_policy = keras.dtype_policies.get(dtype)
         self._architecture = copy.deepcopy(dict(config))
 
     def get_config(self):

@@ -13,7 +13,7 @@ collide with a module path.
 PyTorch pads ``p`` pixels on every side; Keras ``padding="same"`` on an even
 input with stride 2 pads 0 before and 1 after, which shifts the result. So every
 conv with ``padding > 0`` is an explicit ``ZeroPadding2D(p)`` followed by a
-``"valid"`` conv (MMPOSE_SPEC.md §11).
+``"valid"`` conv.
 
 BatchNorm uses PyTorch's defaults: ``eps=1e-5`` and momentum 0.1, which is
 Keras ``momentum=0.9``.

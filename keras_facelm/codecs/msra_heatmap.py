@@ -1,10 +1,11 @@
-"""MSRA Gaussian heatmap targets, MMPose's ``MSRAHeatmap`` codec (encode side).
+"""MSRA Gaussian heatmap targets and their decoder, MMPose's ``MSRAHeatmap`` codec.
 
 Plain (``unbiased=False``) and DARK (``unbiased=True``) encodings reproduce
 ``mmpose/codecs/utils/gaussian_heatmap.py`` value for value, including the
 truncation quirk at non-integer radii (sigma 1.5: a Gaussian whose rounded
-centre is <= 4 on an axis is pasted one heatmap pixel further right/down; see
-``MMPOSE_SPEC.md`` §5.1). Heatmaps are returned channels-last, ``(H, W, K)``.
+centre is <= 4 on an axis is pasted one heatmap pixel further right/down).
+Heatmaps are returned channels-last, ``(H, W, K)``. :meth:`MSRAHeatmap.decoder`
+is the matching in-graph decoder (quarter offset, or DARK when unbiased).
 
 Pure numpy: usable in ``keras.utils.PyDataset``/grain pipelines directly and in
 ``tf.data`` through :meth:`MSRAHeatmap.encode_tf`.

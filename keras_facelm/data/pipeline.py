@@ -2,7 +2,7 @@
 
 :class:`TopdownDataset` is a ``keras.utils.PyDataset``: ``model.fit(dataset)``
 works on TensorFlow, JAX and PyTorch alike. Per face it runs MMPose's face
-pipelines (``MMPOSE_SPEC.md`` §2.1):
+pipelines (``configs/face_2d_keypoint/topdown_heatmap/*/td-hm_*.py``):
 
 * train: ``GetBBoxCenterScale(1.25) → RandomFlip(0.5) → RandomBBoxTransform →
   TopdownAffine → GenerateTarget(codec)``;

@@ -1,7 +1,8 @@
 """Top-down face transforms with MMPose 1.x's exact conventions (numpy + OpenCV).
 
 Backend-neutral: nothing here imports Keras or TensorFlow. Each function is the
-numerical twin of one MMPose piece (``MMPOSE_SPEC.md`` §1, §4):
+numerical twin of one MMPose piece (``mmpose/datasets/transforms/`` and
+``mmpose/structures/bbox/transforms.py``):
 
 * :func:`bbox_xyxy_to_center_scale` — ``GetBBoxCenterScale`` for xyxy boxes
   (COFW, COCO-WholeBody-Face); :func:`center_scale_from_pixel_std` — the same

@@ -19,7 +19,7 @@ def _deconv(x, filters, kernel_size, name, dtype):
 
     MMPose uses (padding, output_padding) = (1, 0) for k=4 and (0, 0) for k=2;
     both equal Keras' ``Conv2DTranspose`` with ``"same"``/``"valid"`` and no
-    kernel flip (MMPOSE_SPEC.md §10.7). k=3 (padding 1, output_padding 1) is not
+    kernel flip. k=3 (padding 1, output_padding 1) is not
     supported because no face config uses it and its alignment is unverified.
     """
     paddings = {4: "same", 2: "valid"}

@@ -62,7 +62,9 @@ class LandmarkTask(keras.Model):
         outputs = build_output(features)
         # super(), not keras.Model.__init__: once Keras has injected Functional into
         # the class hierarchy, Model.__init__ would inject it again (a cycle).
-        super().__init__(inputs=images, outputs=outputs, name=name, dtype=dtype, **kwargs)
+        super().__init__(inputs=images, outputs=outputs, name=name, **kwargs)
+        # Functional models drop ``dtype``; keep the policy the layers were built with.
+        self.dtype_policy = keras.dtype_policies.get(dtype)
         self.backbone = backbone
         self.num_keypoints = int(num_keypoints)
         self.scheme = scheme

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pathlib
-import sys
 
 import keras
 import numpy as np
@@ -15,8 +13,7 @@ from keras_facelm.backbones.hourglass import (
     HourglassBackbone,
 )
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "parity"))
-from backbone_fixtures import check_backbone_parity, trainable_count  # noqa: E402
+from tests.parity.backbone_fixtures import check_backbone_parity, trainable_count
 
 TINY = dict(downsample_times=2, stage_channels=(256, 16, 24), stage_blocks=(2, 1, 3),
             feat_channel=16)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import pathlib
-import sys
 
 import pytest
 
 from keras_facelm.backbones.mobilenet_v2 import MobileNetV2Backbone, make_divisible
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "parity"))
-from backbone_fixtures import check_backbone_parity  # noqa: E402
+from tests.parity.backbone_fixtures import check_backbone_parity
 
 
 def test_matches_mmpose_tiny():

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import pathlib
-import sys
 
 import pytest
 
 from keras_facelm.backbones.resnet import ResNetBackbone
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "parity"))
-from backbone_fixtures import check_backbone_parity, trainable_count  # noqa: E402
+from tests.parity.backbone_fixtures import check_backbone_parity, trainable_count
 
 
 @pytest.mark.parametrize("name", ["resnet50_tiny", "resnet18_tiny"])

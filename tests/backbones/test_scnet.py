@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pathlib
-import sys
 
 import keras
 import numpy as np
@@ -11,8 +9,7 @@ import pytest
 
 from keras_facelm.backbones.scnet import NearestResizeLike, SCNetBackbone
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "parity"))
-from backbone_fixtures import check_backbone_parity  # noqa: E402
+from tests.parity.backbone_fixtures import check_backbone_parity
 
 
 def test_matches_mmpose_tiny():

@@ -1,4 +1,4 @@
-"""RegressionLabel.encode against MMPose's encoder and MMPOSE_SPEC §12."""
+"""RegressionLabel.encode against MMPose's encoder and values computed with MMPose 1.3.2."""
 
 from __future__ import annotations
 

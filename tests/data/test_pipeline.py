@@ -35,7 +35,7 @@ def test_eval_batch_shapes_and_crop_geometry(faces):
         f = faces[i]
         center, scale = T.center_scale_from_pixel_std(f["center"], f["scale"])
         np.testing.assert_array_equal(batch["center"][i], center)
-        np.testing.assert_array_equal(batch["scale"][i], scale)
+        np.testing.assert_array_equal(batch["bbox_scale"][i], scale)
         np.testing.assert_array_equal(batch["image_keypoints"][i], f["keypoints"])
         # Crop keypoints map back to the image keypoints.
         back = T.crop_to_image(batch["keypoints"][i], center, scale, (256, 256))
@@ -99,12 +99,12 @@ def test_record_formats(faces, tmp_path):
     # bbox path (COFW/COCO) versus center/scale path (WFLW/300W/AFLW).
     from_box = prepare_record({**base, "image": rgb, "bbox": f["bbox"]})
     c, s = T.bbox_xyxy_to_center_scale(f["bbox"])
-    np.testing.assert_array_equal(from_box["scale"], s)
+    np.testing.assert_array_equal(from_box["bbox_scale"], s)
     nan_cs = {"center": [np.nan, np.nan], "scale": np.nan, "bbox": f["bbox"]}
     np.testing.assert_array_equal(prepare_record({**base, "image": rgb, **nan_cs})["center"], c)
     both = prepare_record({**base, "image": rgb, "bbox": [0, 0, 10, 10],
                            "center": f["center"], "scale": f["scale"]})  # fmt: skip
-    np.testing.assert_allclose(both["scale"], [f["scale"] * 250] * 2, rtol=1e-6)
+    np.testing.assert_allclose(both["bbox_scale"], [f["scale"] * 250] * 2, rtol=1e-6)
 
 
 def test_record_errors(faces):
@@ -140,8 +140,7 @@ def _tiny_hrnet(size):
     stages["stage3"]["num_modules"] = 1
     stages["stage4"]["num_modules"] = 1
     return HRNetV2W18(68, backbone=HRNetBackbone(stages), scheme="300w",
-                      image_size=(size, size),
-                      codec=dict(input_size=(size, size), heatmap_size=(size // 4, size // 4)))  # fmt: skip
+                      codec=dict(input_size=(size, size)))  # fmt: skip
 
 
 def _tiny_convnet(size):

@@ -1,5 +1,5 @@
 """Top-down transforms against MMPose 1.3.2 (fixtures from
-``tests/parity/make_transform_fixtures.py``) and MMPOSE_SPEC §12 values."""
+``tests/parity/make_transform_fixtures.py``) and values computed with MMPose 1.3.2."""
 
 import math
 
@@ -21,7 +21,7 @@ def ref(test_data):
 
 @pytest.fixture(scope="module")
 def test_data():
-    from conftest import TEST_DATA
+    from tests.conftest import TEST_DATA
 
     return TEST_DATA
 

@@ -47,7 +47,7 @@ def spec_inputs():
 
 
 def test_spec_reference_values():
-    """MMPOSE_SPEC.md §12 cross-check (computed there with MMPose)."""
+    """Cross-check against values computed with MMPose 1.3.2."""
     gt, pred, w = spec_inputs()
     np.testing.assert_allclose(float(KeypointMSELoss()(gt, pred, w)), 0.2235017, rtol=1e-6)
     np.testing.assert_allclose(float(AdaptiveWingLoss()(gt, pred, w)), 2.6779230, rtol=1e-6)

@@ -41,7 +41,7 @@ def test_spec_inputs_value_and_gradient(ref):
     loss = STARLoss(gt_format="normalized")
     value, grad = value_and_grad(loss, ref["spec_gt"], nhwc(ref["spec_heat"]))
     np.testing.assert_allclose(value, ref["spec_value"], rtol=1e-6)
-    np.testing.assert_allclose(value, 1.7249908, rtol=1e-6)  # MMPOSE_SPEC.md §12
+    np.testing.assert_allclose(value, 1.7249908, rtol=1e-6)  # computed with MMPose 1.3.2
     assert np.all(np.isfinite(grad))
     np.testing.assert_allclose(grad, nhwc(ref["grad_spec"]), rtol=1e-5, atol=1e-7)
 

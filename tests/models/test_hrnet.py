@@ -1,5 +1,6 @@
 """HRNetV2W18: architecture, serialisation, training step, presets and converter errors."""
 
+import dataclasses
 import json
 
 import keras
@@ -7,16 +8,20 @@ import numpy as np
 import pytest
 
 from keras_facelm.backbones.hrnet import HRNetBackbone
-from keras_facelm.convert.port import StateDictMismatchError, load_state_dict
-from keras_facelm.models import HRNetV2W18, from_preset, list_presets
-from keras_facelm.models.preset_loader import save_preset
+from keras_facelm.checkpoints import StateDictMismatchError, port_state_dict
+from keras_facelm.models import HRNetV2W18, from_preset, get_preset
+from keras_facelm.models import preset as preset_registry
+from tests.models.harness import MODEL_FIXTURES, load_model_fixture, tiny_preset_model
 from tests.models.tiny_hrnet import TINY_HRNET_STAGES
 
-NINE = [
-    "hrnetv2_w18_300w", "hrnetv2_w18_aflw", "hrnetv2_w18_dark_aflw", "hrnetv2_w18_cofw",
-    "hrnetv2_w18_wflw", "hrnetv2_w18_dark_wflw", "hrnetv2_w18_awing_wflw",
-    "hrnetv2_w18_coco_wholebody_face", "hrnetv2_w18_dark_coco_wholebody_face",
-]  # fmt: skip
+
+
+def _replace_preset(monkeypatch, spec, **changes):
+    """Registers a changed copy of ``spec`` for the test's duration."""
+    monkeypatch.setitem(
+        preset_registry._REGISTRY, spec.name,
+        (HRNetV2W18, dataclasses.replace(spec, **changes)),
+    )  # fmt: skip
 
 
 def _trainable(model):
@@ -29,7 +34,7 @@ def _tiny(k=19, scheme="aflw", **kw):
 
 @pytest.mark.parametrize("k,scheme,expected", [(98, "wflw", 9_662_528), (19, "aflw", 9_641_119)])
 def test_w18_trainable_parameters_equal_mmpose(k, scheme, expected):
-    # MMPose 1.3.2 counts (MMPOSE_SPEC.md §8.6, DESIGN.md §3).
+    # MMPose 1.3.2's trainable parameter counts.
     model = HRNetV2W18(k, scheme=scheme)
     assert _trainable(model) == expected
     assert model.output_shape == (None, 64, 64, k)
@@ -57,29 +62,6 @@ def test_config_round_trip_equals_constructor_arguments():
     assert clone.get_config() == config
 
 
-def test_keras_save_load_is_exact(tmp_path):
-    model = _tiny()
-    x = np.random.default_rng(0).uniform(0, 255, (2, 256, 256, 3)).astype("float32")
-    path = tmp_path / "m.keras"
-    model.save(path)
-    loaded = keras.models.load_model(path)
-    assert type(loaded) is HRNetV2W18
-    np.testing.assert_array_equal(model.predict(x, verbose=0), loaded.predict(x, verbose=0))
-    assert loaded.get_config() == model.get_config()
-
-
-def test_one_fit_step_changes_weights_and_loss_is_finite():
-    model = _tiny()
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
-    x = np.random.default_rng(1).uniform(0, 255, (2, 256, 256, 3)).astype("float32")
-    y = np.random.default_rng(2).uniform(0, 1, (2, 64, 64, 19)).astype("float32")
-    before = keras.ops.convert_to_numpy(model.get_layer("head-final_layer").kernel).copy()
-    history = model.fit(x, y, epochs=1, batch_size=2, verbose=0)
-    assert np.isfinite(history.history["loss"][0])
-    after = keras.ops.convert_to_numpy(model.get_layer("head-final_layer").kernel)
-    assert not np.array_equal(before, after)
-
-
 def test_predict_landmarks_shapes_and_bad_input():
     model = _tiny()
     x = np.random.default_rng(3).uniform(0, 255, (2, 256, 256, 3)).astype("float32")
@@ -94,21 +76,9 @@ def test_predict_landmarks_shapes_and_bad_input():
         model.predict_landmarks(np.zeros((1, 256, 256)))
 
 
-def test_registry_lists_the_nine_seed_rows_with_hashes():
-    names = list_presets(class_name="HRNetV2W18")
-    assert names == sorted(NINE)
-    from keras_facelm.models import get_preset
-
-    p = get_preset("hrnetv2_w18_300w")
-    assert p.sha256_prefix == "eea53406" and p.model_kwargs["codec"]["sigma"] == 1.5
-    assert p.checkpoint_url.endswith("hrnetv2_w18_300w_256x256-eea53406_20211019.pth")
-    assert get_preset("hrnetv2_w18_dark_wflw").model_kwargs["codec"]["unbiased"] is True
-    assert get_preset("hrnetv2_w18_wflw").published_nme["test"] == 4.06
-
-
 def test_preset_directory_round_trip_and_class_checks(tmp_path):
     model = _tiny(name="tiny_aflw")
-    save_preset(model, tmp_path / "p")
+    model.save_to_preset(tmp_path / "p")
     assert sorted(p.name for p in (tmp_path / "p").iterdir()) == [
         "config.json", "metadata.json", "model.weights.h5"
     ]
@@ -131,7 +101,7 @@ def test_unknown_preset_names_the_choices():
 
 def _torch_style_state_dict(model):
     """A state dict in MMPose 1.x layout made from a Keras model (for error tests)."""
-    from keras_facelm.convert.port import _targets
+    from keras_facelm.checkpoints.porting import _targets
 
     sd = {}
     for key, (var, _) in _targets(model).items():
@@ -144,13 +114,13 @@ def test_port_rejects_wrong_architecture_naming_keys():
     src = _tiny()
     sd = _torch_style_state_dict(src)
     dst = _tiny()
-    load_state_dict(dst, sd)  # round trip of our own layout works
+    port_state_dict(dst, sd)  # round trip of our own layout works
     sd_bad = dict(sd)
     sd_bad["head.final_layer.weight"] = np.zeros((98, 60, 1, 1), "float32")
     sd_bad["backbone.extra.weight"] = np.zeros((3,), "float32")
     del sd_bad["backbone.conv1.weight"]
     with pytest.raises(StateDictMismatchError) as e:
-        load_state_dict(dst, sd_bad)
+        port_state_dict(dst, sd_bad)
     msg = str(e.value)
     assert "\n" not in msg
     assert "head.final_layer.weight" in msg and "backbone.extra.weight" in msg
@@ -170,23 +140,17 @@ def test_truncated_checkpoint_gives_one_line_error_and_no_cache(tmp_path, monkey
 
 def test_registered_preset_download_conversion_and_cache(tmp_path, monkeypatch):
     """A registered preset resolves through a file:// URL, converts, caches atomically."""
-    import dataclasses
-
-    from keras_facelm.models import presets as registry
     from keras_facelm.utils.download import sha256_of_file
-    from tests.models.mmpose_parity import MODEL_FIXTURES, load_model_fixture
-    from tests.models.test_hrnet_parity import model_from_fixture
 
     record, arrays, images = load_model_fixture("hrnetv2_w18_aflw")
     v1 = MODEL_FIXTURES / record["checkpoints"]["v1"]
-    tiny = model_from_fixture("hrnetv2_w18_aflw")
+    tiny = tiny_preset_model("hrnetv2_w18_aflw")
     monkeypatch.setenv("KERAS_FACELM_HOME", str(tmp_path / "home"))
-    spec = registry.PRESETS["hrnetv2_w18_aflw"]
-    fake = dataclasses.replace(
-        spec, checkpoint_url=v1.as_uri(), sha256_prefix=sha256_of_file(v1)[:8],
+    spec = get_preset("hrnetv2_w18_aflw")
+    _replace_preset(
+        monkeypatch, spec, checkpoint_url=v1.as_uri(), sha256_prefix=sha256_of_file(v1)[:8],
         model_kwargs={**spec.model_kwargs, "backbone": tiny.backbone, "head": tiny.head_config},
     )  # fmt: skip
-    monkeypatch.setitem(registry.PRESETS, "hrnetv2_w18_aflw", fake)
     model = HRNetV2W18.from_preset("aflw")
     cached = tmp_path / "home" / "presets" / "hrnetv2_w18_aflw"
     assert (cached / "config.json").is_file()
@@ -202,18 +166,13 @@ def test_registered_preset_download_conversion_and_cache(tmp_path, monkeypatch):
 
 
 def test_sha_mismatch_leaves_nothing_in_the_cache(tmp_path, monkeypatch):
-    import dataclasses
-
-    from keras_facelm.models import presets as registry
-    from tests.models.mmpose_parity import MODEL_FIXTURES, load_model_fixture
-
     record = load_model_fixture("hrnetv2_w18_aflw")[0]
     v1 = MODEL_FIXTURES / record["checkpoints"]["v1"]
     monkeypatch.setenv("KERAS_FACELM_HOME", str(tmp_path / "home"))
-    fake = dataclasses.replace(
-        registry.PRESETS["hrnetv2_w18_aflw"], checkpoint_url=v1.as_uri(), sha256_prefix="00000000"
-    )
-    monkeypatch.setitem(registry.PRESETS, "hrnetv2_w18_aflw", fake)
+    _replace_preset(
+        monkeypatch, get_preset("hrnetv2_w18_aflw"), checkpoint_url=v1.as_uri(),
+        sha256_prefix="00000000",
+    )  # fmt: skip
     with pytest.raises(ValueError, match="00000000"):
         HRNetV2W18.from_preset("aflw")
     leftovers = [p for p in (tmp_path / "home").rglob("*") if p.is_file()]

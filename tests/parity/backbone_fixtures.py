@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import pathlib
-import sys
 
 import numpy as np
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from seeded_weights import seeded_input, seeded_tensor  # noqa: E402
+from tests.parity.seeded_weights import seeded_input, seeded_tensor
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "data" / "parity" / "backbones"
 
@@ -63,14 +61,14 @@ def check_backbone_parity(name: str, cls, tolerance: float = 1e-4):
     """
     import keras
 
-    from keras_facelm.convert.port import load_state_dict
+    from keras_facelm.checkpoints import port_state_dict
 
     meta, state, images, expected = load_fixture(name)
     if meta["keras_class"] != cls.__name__:
         raise ValueError(f"fixture {name} is for {meta['keras_class']}, not {cls.__name__}")
     model = cls(**meta["keras_kwargs"])
     assert trainable_count(model) == meta["param_count"]
-    load_state_dict(model, state, strict=True)
+    port_state_dict(model, state, strict=True)
     out = keras.ops.convert_to_numpy(model(images, training=False))
     err = relative_error(out, expected)
     assert err < tolerance, f"{name}: relative error {err:.3g} >= {tolerance}"

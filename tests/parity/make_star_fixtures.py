@@ -19,7 +19,7 @@ samples) before the import. It writes into ``tests/data/parity/``:
   gradients w.r.t. the heatmap (NCHW, as STAR takes it):
 
   - ``spec_*``: heat ``relu(sin(0.37 i))`` over (2, 3, 8, 8), gt
-    ``0.5 sin(0.9 i)`` over (2, 3, 2) (MMPOSE_SPEC §12), float32.
+    ``0.5 sin(0.9 i)`` over (2, 3, 2) (reference values computed with MMPose 1.3.2), float32.
   - ``blobs_*``: (2, 3, 64, 64) anisotropic Gaussians (sigma 1.5-4 heatmap px,
     random orientation, sub-pixel centres) over a small uniform floor, gt in
     STAR's [-1, 1] convention near and far from the heatmap means (both

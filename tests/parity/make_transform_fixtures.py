@@ -70,7 +70,7 @@ INPUT_SIZE = (256, 256)
 def warp_fixtures(out):
     rng = np.random.default_rng(0)
     args = [
-        # MMPOSE_SPEC §12: WFLW test sample 1.
+        # WFLW test sample 1 of MMPose's test data.
         (482.5, 164.5, 106.25, 106.25, 0.0, 256, 256, 0.0),
         (482.5, 164.5, 106.25, 106.25, 30.0, 256, 256, 0.0),
         (482.5, 164.5, 106.25, 106.25, 0.0, 256, 256, 0.1),

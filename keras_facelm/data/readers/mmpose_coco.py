@@ -1,4 +1,4 @@
-"""MMPose's COCO-style face annotation files (``MMPOSE_SPEC.md`` §3.2–3.4).
+"""MMPose's COCO-style face annotation files (``mmpose/datasets/datasets/face/``).
 
 MMPose 1.x reads these JSON files with ``xtcocotools`` and parses each
 annotation with the dataset class of its dataset. This module reproduces those

@@ -21,13 +21,13 @@ import zipfile
 
 import numpy as np
 import pytest
-from conftest import TEST_DATA, mmpose_env, mmpose_python
+from tests.conftest import TEST_DATA, mmpose_env, mmpose_python
 
-from keras_facelm.convert.torch_checkpoint import (
+from keras_facelm.checkpoints.torch_reader import (
     CorruptCheckpointError,
     UnknownPickleObject,
     UnsafeCheckpointError,
-    load_state_dict,
+    read_state_dict,
     load_torch_checkpoint,
 )
 
@@ -125,7 +125,7 @@ def _write_zip(path, object_pickle: bytes, storages=(), folder="archive"):
 
 @pytest.mark.parametrize("name", FIXTURES)
 def test_state_dict_matches_torch(name):
-    weights = load_state_dict(CKPTS / f"{name}.pth")
+    weights = read_state_dict(CKPTS / f"{name}.pth")
     expected = np.load(CKPTS / f"{name}.expected.npz")
     assert list(weights) == list(expected.keys())
     for key in expected.keys():
@@ -255,7 +255,7 @@ def test_malicious_payload_is_refused_without_running(
         load_torch_checkpoint(path, tolerant=tolerant)
     assert f"'{target}'" in str(err.value) and str(path) in str(err.value)
     with pytest.raises(UnsafeCheckpointError):
-        load_state_dict(path)
+        read_state_dict(path)
     assert not marker.exists()
 
 
@@ -299,7 +299,7 @@ def test_torch_save_zip_with_reduce_payload_is_refused(tmp_path):
     )
     assert zipfile.is_zipfile(path) and not marker.exists()
     with pytest.raises(UnsafeCheckpointError, match="'posix.system'"):
-        load_state_dict(path)
+        read_state_dict(path)
     assert not marker.exists()
 
 
@@ -337,7 +337,7 @@ def test_zip_with_other_folder_name(tmp_path, faketorch):
     path = tmp_path / "renamed.pth"
     payload = np.array([7, 8, 9], dtype="<i8").tobytes()
     _write_zip(path, _torch_pickle(obj), [("0", payload)], folder="my_model")
-    np.testing.assert_array_equal(load_state_dict(path)["a"], [8, 9])
+    np.testing.assert_array_equal(read_state_dict(path)["a"], [8, 9])
 
 
 def test_cuda_storages_load_on_cpu(tmp_path, faketorch):
@@ -431,7 +431,7 @@ def test_state_dict_with_non_tensor_values(tmp_path):
     path = tmp_path / "odd.pth"
     _write_zip(path, pickle.dumps({"state_dict": {"a": 1.0, "b": "x"}}, protocol=2))
     with pytest.raises(CorruptCheckpointError, match="'a' \\(float\\), 'b' \\(str\\)"):
-        load_state_dict(path)
+        read_state_dict(path)
 
 
 def test_missing_file(tmp_path):
