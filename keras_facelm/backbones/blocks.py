@@ -51,10 +51,11 @@ def torch_path(keras_layer_name: str) -> str:
     return keras_layer_name.replace("-", ".")
 
 
-def _pad(x, padding, name, dtype):
+def _padded(conv, x, padding, name, dtype):
+    """``conv`` (a "valid" conv layer) after PyTorch's symmetric zero padding of ``padding`` px."""
     if padding:
         x = keras.layers.ZeroPadding2D(padding, name=f"{keras_name(name)}--pad", dtype=dtype)(x)
-    return x
+    return conv(x)
 
 
 def conv2d(
@@ -79,29 +80,20 @@ def conv2d(
         padding: int padding on every side, as PyTorch's ``padding=``.
         use_bias: PyTorch's ``bias=``; backbone convs followed by BN have none.
     """
-    x = _pad(x, padding, name, dtype)
-    return keras.layers.Conv2D(
-        filters,
-        kernel_size,
-        strides=strides,
-        padding="valid",
-        use_bias=use_bias,
-        name=keras_name(name),
-        dtype=dtype,
-    )(x)
+    return _padded(
+        keras.layers.Conv2D(filters, kernel_size, strides=strides, padding="valid",
+                            use_bias=use_bias, name=keras_name(name), dtype=dtype),
+        x, padding, name, dtype,
+    )  # fmt: skip
 
 
 def depthwise_conv2d(x, kernel_size, *, name, strides=1, padding=0, dtype=None):
     """``torch.nn.Conv2d(C, C, k, groups=C, bias=False)`` as a depthwise conv."""
-    x = _pad(x, padding, name, dtype)
-    return keras.layers.DepthwiseConv2D(
-        kernel_size,
-        strides=strides,
-        padding="valid",
-        use_bias=False,
-        name=keras_name(name),
-        dtype=dtype,
-    )(x)
+    return _padded(
+        keras.layers.DepthwiseConv2D(kernel_size, strides=strides, padding="valid",
+                                     use_bias=False, name=keras_name(name), dtype=dtype),
+        x, padding, name, dtype,
+    )  # fmt: skip
 
 
 def batch_norm(x, *, name, dtype=None):

@@ -30,7 +30,7 @@ class RegressionLabel(Codec):
 
     def decoder(self, name="decode"):
         """The in-graph decoding layer: normalised ``(N, K, 2)`` → input pixels, unit scores."""
-        from keras_facelm.heads.regression import RegressionDecoder
+        from keras_facelm.layers.coordinate_decoding import RegressionDecoder
 
         return RegressionDecoder(input_size=self.input_size, name=name, dtype="float32")
 

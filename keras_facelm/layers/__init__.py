@@ -1,7 +1,9 @@
-"""Keras layers: input normalisation, heatmap decoding (plain and DARK), flip-test merges."""
+"""Keras layers: input normalisation, decoding (heatmaps plain/DARK, coordinates), flip-test merges."""
 
+from keras_facelm.layers.coordinate_decoding import RegressionDecoder
 from keras_facelm.layers.flip_merge import CoordinateFlipMerge, HeatmapFlipMerge
 from keras_facelm.layers.heatmap_decoding import HeatmapDecoder
 from keras_facelm.layers.pixel_normalization import PixelNormalization
 
-__all__ = ["CoordinateFlipMerge", "HeatmapDecoder", "HeatmapFlipMerge", "PixelNormalization"]
+__all__ = ["CoordinateFlipMerge", "HeatmapDecoder", "HeatmapFlipMerge", "PixelNormalization",
+           "RegressionDecoder"]

@@ -37,6 +37,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_facelm.layers.keypoint_decoder import KeypointDecoder
+
 __all__ = ["HeatmapDecoder", "gaussian_kernel_1d"]
 
 _LOG_FLOOR = 1e-10
@@ -60,7 +62,7 @@ def gaussian_kernel_1d(kernel_size: int) -> np.ndarray:
 
 
 @keras.saving.register_keras_serializable(package="keras_facelm")
-class HeatmapDecoder(keras.layers.Layer):
+class HeatmapDecoder(KeypointDecoder):
     """Decode channels-last heatmaps to keypoints like MMPose's ``MSRAHeatmap``.
 
     Args:
@@ -109,16 +111,9 @@ class HeatmapDecoder(keras.layers.Layer):
                 f"HeatmapDecoder expects heatmaps (N, H, W, K) with static H, W, K; got {shape}"
             )
 
-    def compute_output_shape(self, input_shape):
+    def num_keypoints(self, input_shape):
         self._check_shape(input_shape)
-        n, _, _, k = input_shape
-        return {"keypoints": (n, k, 2), "scores": (n, k)}
-
-    def compute_output_spec(self, heatmaps):
-        shapes = self.compute_output_shape(heatmaps.shape)
-        return {
-            name: keras.KerasTensor(shape, dtype="float32") for name, shape in shapes.items()
-        }
+        return input_shape[-1]
 
     def call(self, heatmaps):
         self._check_shape(tuple(heatmaps.shape))

@@ -95,3 +95,13 @@ def test_bad_inputs_raise():
         MSRAHeatmap().encode(np.zeros((5, 2)), np.ones(4))
     with pytest.raises(ValueError, match="sigma"):
         MSRAHeatmap(sigma=0)
+
+
+def test_decode_of_encode_finds_the_keypoints_and_config_round_trips():
+    codec = MSRAHeatmap(input_size=(64, 64), heatmap_size=(16, 16), sigma=2.0, unbiased=True)
+    keypoints = np.array([[20.0, 32.0], [41.0, 30.0]], np.float32)  # away from the border
+    heatmaps, _ = codec.encode(keypoints)
+    out = codec.decode(heatmaps[None])
+    np.testing.assert_allclose(out["keypoints"][0], keypoints, atol=0.05)
+    assert MSRAHeatmap.from_config(codec.get_config()) == codec
+    assert codec.target_shape(2) == (16, 16, 2)

@@ -179,3 +179,15 @@ def test_fit_one_step_on_this_backend(faces):
 @pytest.mark.slow  # XLA/graph compilation of even a tiny HRNet takes ~1 min on CPU
 def test_fit_one_step_tiny_hrnet_on_this_backend(faces):
     _fit_one_step(_tiny_hrnet(64), faces, 64)
+
+
+def test_crop_size_comes_from_the_codec(faces):
+    codec = MSRAHeatmap(input_size=(64, 48), heatmap_size=(16, 12))
+    ds = TopdownDataset(faces, codec=codec, scheme="300w", train=False, batch_size=2)
+    images, targets, _ = ds[0]
+    assert ds.input_size == (64, 48)
+    assert images.shape == (2, 48, 64, 3) and targets.shape == (2, 12, 16, 68)
+    with pytest.raises(ValueError, match="input_size .* is required without a codec"):
+        TopdownDataset(faces, codec=None, scheme="300w")
+    with pytest.raises(ValueError, match="differs from the crop size"):
+        TopdownDataset(faces, codec=codec, scheme="300w", input_size=(64, 64))
