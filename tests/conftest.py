@@ -37,6 +37,7 @@ BACKEND_INDEPENDENT = (
     "tests/utils/test_download.py",
     "tests/test_schemes.py",
     "tests/inference/test_detectors.py",
+    "tests/inference/test_landmarker.py",
     "tfds_builders/",
 )
 
