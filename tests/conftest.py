@@ -36,6 +36,7 @@ BACKEND_INDEPENDENT = (
     "tests/convert/test_torch_checkpoint.py",
     "tests/utils/test_download.py",
     "tests/test_schemes.py",
+    "tests/test_scheme_regions.py",
     "tests/inference/test_detectors.py",
     "tests/inference/test_landmarker.py",
     "tfds_builders/",
