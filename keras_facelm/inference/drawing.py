@@ -101,9 +101,7 @@ def draw_landmarks(image, keypoints, *, visible=None, radius=2, color=(0, 255, 0
     colour = tuple(int(c) for c in color)
     if contours:
         if len(kp) != 68:
-            raise ValueError(
-                f"contours are defined for the 68-point iBUG scheme, got K={len(kp)}"
-            )
+            raise ValueError(f"contours are defined for the 68-point iBUG scheme, got K={len(kp)}")
         lc = colour if line_color is None else tuple(int(c) for c in line_color)
         for start, stop, closed in IBUG68_CONTOURS:
             idx = np.arange(start, stop)
@@ -112,15 +110,7 @@ def draw_landmarks(image, keypoints, *, visible=None, radius=2, color=(0, 255, 0
             for a, b in zip(idx[:-1], idx[1:], strict=True):
                 if show[a] and show[b]:
                     p, q = _fixed(kp[[a, b]])
-                    cv2.line(
-                        canvas,
-                        tuple(p),
-                        tuple(q),
-                        lc,
-                        int(thickness),
-                        cv2.LINE_AA,
-                        _SHIFT,
-                    )
+                    cv2.line(canvas, tuple(p), tuple(q), lc, int(thickness), cv2.LINE_AA, _SHIFT)
     colors = _point_colors(len(kp), colour, scheme)
     for i in np.flatnonzero(show):
         cv2.circle(canvas, tuple(_fixed(kp[i])), int(round(radius * (1 << _SHIFT))),

@@ -26,9 +26,7 @@ def test_invisible_and_nan_points_are_skipped():
 
 
 def test_contours_connect_the_68_points():
-    kp = np.stack(
-        [np.linspace(10, 1350, 68), np.full(68, 50.0)], axis=-1
-    )  # 20 px apart
+    kp = np.stack([np.linspace(10, 1350, 68), np.full(68, 50.0)], axis=-1)  # 20 px apart
     vis = np.ones(68)
     vis[30:] = 0
     canvas = np.zeros((100, 1400, 3), np.uint8)
@@ -43,18 +41,14 @@ def test_contours_connect_the_68_points():
     assert lines[:, :600].any() and not lines[:, 605:].any()
     assert sum(stop - start for start, stop, _ in IBUG68_CONTOURS) == 68
     with pytest.raises(ValueError, match="68-point"):
-        draw_landmarks(
-            np.zeros((10, 10, 3), np.uint8), np.zeros((98, 2)), contours=True
-        )
+        draw_landmarks(np.zeros((10, 10, 3), np.uint8), np.zeros((98, 2)), contours=True)
 
 
 def test_bad_inputs_raise():
     with pytest.raises(ValueError, match=r"\(K, 2\)"):
         draw_landmarks(np.zeros((10, 10, 3), np.uint8), np.zeros((5, 3)))
     with pytest.raises(ValueError, match="visible"):
-        draw_landmarks(
-            np.zeros((10, 10, 3), np.uint8), np.zeros((5, 2)), visible=[1, 1]
-        )
+        draw_landmarks(np.zeros((10, 10, 3), np.uint8), np.zeros((5, 2)), visible=[1, 1])
     with pytest.raises(ValueError, match="float"):
         draw_landmarks(np.zeros((10, 10, 3), np.float32), np.zeros((5, 2)))
 
