@@ -39,6 +39,7 @@ BACKEND_INDEPENDENT = (
     "tests/test_scheme_regions.py",
     "tests/inference/test_detectors.py",
     "tests/inference/test_landmarker.py",
+    "tests/inference/test_video.py",
     "tfds_builders/",
 )
 
