@@ -40,6 +40,7 @@ BACKEND_INDEPENDENT = (
     "tests/inference/test_detectors.py",
     "tests/inference/test_landmarker.py",
     "tests/inference/test_video.py",
+    "tests/inference/test_predict_files.py",
     "tfds_builders/",
 )
 
