@@ -209,7 +209,8 @@ class FaceLandmarker:
         keep = keep[np.argsort(-found.scores[keep], kind="stable")][: self.max_faces]
         return found.boxes[keep], found.scores[keep]
 
-    def detect(self, images, boxes=None, *, color: str = "rgb", raise_errors=None):
+    def detect(self, images, boxes=None, *, color: str = "rgb", raise_errors=None,
+               names=None):  # fmt: skip
         """Faces and landmarks of one image or a list of images.
 
         Args:
@@ -222,21 +223,25 @@ class FaceLandmarker:
             raise_errors: raise on the first unreadable image or bad box
                 (default: only for a single image; a list records the error in
                 :attr:`ImageResult.error` and goes on).
+            names: what to call each image in results and messages (default:
+                its path, or ``"image i"``); one name, or one per image.
 
         Returns:
             An :class:`ImageResult` for one image, a list of them for a list.
         """
         single = not isinstance(images, (list, tuple))
         if single:
-            images, boxes = [images], [boxes]
+            images, boxes, names = [images], [boxes], None if names is None else [names]
         elif boxes is None:
             boxes = [None] * len(images)
         if len(boxes) != len(images):
             raise ValueError(f"got {len(images)} images but {len(boxes)} box arrays")
         strict = single if raise_errors is None else bool(raise_errors)
         results, todo = [], []  # todo: (result index, rgb, boxes, detector scores)
+        if names is not None and len(names) != len(images):
+            raise ValueError(f"got {len(images)} images but {len(names)} names")
         for i, (source, given) in enumerate(zip(images, boxes, strict=True)):
-            name = _source_name(source, i)
+            name = _source_name(source, i) if names is None else str(names[i])
             result = ImageResult(name, None, None, [], self.scheme.name)
             results.append(result)
             try:
@@ -258,10 +263,10 @@ class FaceLandmarker:
             [rgb for _, rgb, _, _ in todo], [b for _, _, b, _ in todo],
             padding=self.padding, batch_size=self.batch_size,
         )  # fmt: skip
-        names = self.scheme.keypoint_names
+        point_names = self.scheme.keypoint_names
         for (i, _, _, det_scores), out in zip(todo, predicted, strict=True):
             results[i].faces = [
-                Face(box, None if s is None else float(s), kp, sc, names)
+                Face(box, None if s is None else float(s), kp, sc, point_names)
                 for box, s, kp, sc in zip(
                     out["boxes"],
                     det_scores,

@@ -174,3 +174,12 @@ def test_predictor_resolution(tmp_path):
     finally:
         predictor.FILE_PREDICTORS.pop(".tflite", None)
         predictor.FILE_PREDICTORS.pop(".testmodel", None)
+
+
+def test_names_label_results_and_errors(photos, landmarker):
+    data = (photos / "grace_hopper.jpg").read_bytes()
+    results = landmarker.detect([b"", data], names=["gs://a.jpg", "gs://b.jpg"])
+    assert [r.image for r in results] == ["gs://a.jpg", "gs://b.jpg"]
+    assert "gs://a.jpg" in results[0].error and len(results[1]) == 1
+    with pytest.raises(ValueError, match="2 images but 1 names"):
+        landmarker.detect([data, data], names=["x"])
