@@ -183,3 +183,21 @@ def test_names_label_results_and_errors(photos, landmarker):
     assert "gs://a.jpg" in results[0].error and len(results[1]) == 1
     with pytest.raises(ValueError, match="2 images but 1 names"):
         landmarker.detect([data, data], names=["x"])
+
+
+def test_detector_filters_pillow_input_and_missing_detector(test_data):
+    image = read_image(test_data / "dlib_faces" / "2008_007676.jpg")
+    everyone = FaceLandmarker(CentrePredictor()).detect(image)
+    scores = [f.detector_score for f in everyone]
+    assert len(everyone) == 7 and scores == sorted(scores, reverse=True)
+    top = FaceLandmarker(CentrePredictor(), max_faces=2).detect(image)
+    assert [f.detector_score for f in top] == scores[:2]
+    sure = FaceLandmarker(CentrePredictor(), min_detector_score=0.85).detect(image)
+    assert len(sure) == sum(s >= 0.85 for s in scores) < 7
+    Image = pytest.importorskip("PIL.Image")
+    from_pil = FaceLandmarker(CentrePredictor()).detect(
+        Image.fromarray(image).convert("P")
+    )
+    assert len(from_pil) >= 6
+    with pytest.raises(ValueError, match="no detector"):
+        FaceLandmarker(CentrePredictor(), detector=None).detect(image)
