@@ -120,7 +120,7 @@ def _batches(frames, size):
 def landmark_video(landmarker, source, *, output_video=None, output_jsonl=None,
                    smoothing: OneEuroParams | None = OneEuroParams(),  # noqa: B008
                    iou_threshold: float = 0.3, max_missed: int = 10,
-                   frames_per_batch: int = 8, max_frames: int | None = None,
+                   frames_per_batch: int | None = None, max_frames: int | None = None,
                    indices: bool = False, progress: bool = False) -> VideoSummary:  # fmt: skip
     """Landmarks of every face in every frame of a video.
 
@@ -135,7 +135,8 @@ def landmark_video(landmarker, source, *, output_video=None, output_jsonl=None,
             ``None`` for raw keypoints.
         iou_threshold, max_missed: tracker settings
             (:class:`~keras_facelm.inference.tracking.FaceTracker`).
-        frames_per_batch: frames detected and landmarked together.
+        frames_per_batch: frames detected and landmarked together (default:
+            8 for a file, 1 for a webcam, which must not wait for later frames).
         max_frames: stop after this many frames (needed for a webcam).
         indices: number the points in the annotated video.
         progress: show a progress bar (tqdm) on stderr.
@@ -146,7 +147,10 @@ def landmark_video(landmarker, source, *, output_video=None, output_jsonl=None,
     Raises:
         ValueError: the video cannot be opened, or an output cannot be written.
     """
-    capture = cv2.VideoCapture(source if isinstance(source, int) else os.fspath(source))
+    camera = isinstance(source, int)
+    if frames_per_batch is None:
+        frames_per_batch = 1 if camera else 8
+    capture = cv2.VideoCapture(source if camera else os.fspath(source))
     if not capture.isOpened():
         raise ValueError(f"cannot open video {source!r}")
     fps = capture.get(cv2.CAP_PROP_FPS) or 30.0

@@ -36,7 +36,7 @@ import numpy as np
 
 from keras_facelm.inference.boxes import weighted_nms
 
-__all__ = ["BLAZEFACE_MODELS", "BlazeFaceModel", "Detections", "BlazeFaceDetector",
+__all__ = ["BLAZEFACE_KEYPOINTS", "BLAZEFACE_MODELS", "BlazeFaceModel", "Detections", "BlazeFaceDetector",
            "ssd_anchor_centers"]  # fmt: skip
 
 DATA_DIR = pathlib.Path(__file__).resolve().parent / "data"
