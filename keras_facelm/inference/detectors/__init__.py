@@ -91,7 +91,8 @@ class CallableDetector:
 
 #: Built-in detectors: name → factory of the raw detector.
 DETECTORS: dict[str, Callable] = {
-    "blazeface_full_range": lambda: BlazeFaceDetector("full_range"),
+    # Images over 960 px are also searched in 640 px tiles (small faces).
+    "blazeface_full_range": lambda: BlazeFaceDetector("full_range", tile_size=640),
     "blazeface_short_range": lambda: BlazeFaceDetector("short_range"),
     "haar": lambda: HaarCascadeDetector("frontalface_default"),
 }

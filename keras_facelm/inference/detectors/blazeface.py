@@ -13,13 +13,17 @@ follows MediaPipe's face-detection graphs
    ``(x, y)``, size ``(w, h)`` and six keypoints, in input pixels relative to
    the anchor (``TensorsToDetectionsCalculator``, ``reverse_output_order``);
 3. scores are ``sigmoid(clip(logit, -100, 100))``, kept above a threshold;
-4. weighted non-maximum suppression at IoU 0.3
-   (:func:`keras_facelm.inference.boxes.weighted_nms`);
-5. the letterbox is undone to image pixels.
+4. the letterbox is undone to image pixels;
+5. optionally (``tile_size``), for a large image, 1-4 again on overlapping
+   tiles, which adds candidates for small faces;
+6. weighted non-maximum suppression at IoU 0.3 over all candidates
+   (:func:`keras_facelm.inference.boxes.weighted_nms`). Steps 4 and 6 are in
+   the opposite order in MediaPipe; NMS on IoU gives the same result in either
+   frame, as the letterbox scales x and y alike.
 
-Box convention: BlazeFace's box is about square and covers brows to chin and
-cheek to cheek; it is tighter than the landmark box that MMPose's face crops
-are built from. :mod:`keras_facelm.inference.detectors.adapters` maps one to
+Box convention: BlazeFace's box is about square and covers forehead to chin;
+it sits higher on the face and is a little larger than the landmark box that
+MMPose's face crops are built from. :mod:`keras_facelm.inference.detectors.adapters` maps one to
 the other.
 
 Numpy, OpenCV and ``ai_edge_litert`` only.
@@ -154,11 +158,18 @@ class BlazeFaceDetector:
         score_threshold: minimum sigmoid score; ``None`` for MediaPipe's
             (0.5 short range, 0.6 full range).
         iou_threshold: weighted-NMS clustering IoU (MediaPipe: 0.3).
+        tile_size: side in pixels of the overlapping squares (3/4 step) that
+            images whose longer side exceeds 1.5 ``tile_size`` are also
+            searched in, or ``None`` to search the whole image only (as
+            MediaPipe does). The whole-image pass finds faces down to about
+            1/14 of the longer side; tiles of 640 px find faces down to about
+            45 px.
         num_threads: LiteRT CPU threads.
     """
 
     def __init__(self, variant: str = "full_range", *, score_threshold=None,
-                 iou_threshold: float = 0.3, num_threads: int | None = None):  # fmt: skip
+                 iou_threshold: float = 0.3, tile_size: int | None = None,
+                 num_threads: int | None = None):  # fmt: skip
         if variant not in BLAZEFACE_MODELS:
             raise ValueError(
                 f"unknown BlazeFace variant {variant!r}; expected one of "
@@ -174,6 +185,7 @@ class BlazeFaceDetector:
             else float(score_threshold)
         )
         self.iou_threshold = float(iou_threshold)
+        self.tile_size = None if tile_size is None else int(tile_size)
         self._interpreter = Interpreter(
             model_path=str(DATA_DIR / self.spec.filename), num_threads=num_threads
         )
@@ -208,9 +220,9 @@ class BlazeFaceDetector:
         keypoints = raw[:, 4:16].reshape(-1, 6, 2) / size + anchors[:, None, :]
         return Detections(boxes, scores[keep], keypoints)
 
-    def detect(self, image) -> Detections:
-        """Faces in one RGB uint8 ``(H, W, 3)`` image, boxes in BlazeFace's
-        convention, image pixels, best score first."""
+    def _candidates(self, image, origin=(0, 0)):
+        """Decoded detections of one model run, before NMS, in pixels of the
+        image that ``image`` was cut from at ``origin`` (x, y)."""
         h, w = image.shape[:2]
         tensor, pad, content = _letterbox(image, self.spec.input_size)
         self._interpreter.set_tensor(self._input, tensor[None])
@@ -219,12 +231,65 @@ class BlazeFaceDetector:
             self._interpreter.get_tensor(self._regressors)[0],
             self._interpreter.get_tensor(self._logits)[0],
         )
-        boxes, scores, keypoints = weighted_nms(
-            found.boxes, found.scores, self.iou_threshold, extra=found.keypoints
-        )
-        # Undo the letterbox: normalised square → image pixels.
+        # Undo the letterbox: normalised square → pixels (one scale for x and y).
         to_px = np.array([w, h]) / content
-        boxes = ((boxes.reshape(-1, 2, 2) - pad) * to_px).reshape(-1, 4)
-        keypoints = (keypoints - pad) * to_px
+        boxes = (found.boxes.reshape(-1, 2, 2) - pad) * to_px + origin
+        keypoints = (found.keypoints - pad) * to_px + origin
+        return Detections(boxes.reshape(-1, 4), found.scores, keypoints)
+
+    def _tile_candidates(self, image):
+        """Candidates from overlapping ``tile_size`` squares; a detection that
+        reaches within 2 % of a tile edge inside the image is dropped (a face
+        cut by the tile; the overlap holds it whole in a neighbour)."""
+        h, w = image.shape[:2]
+        size, step = self.tile_size, int(self.tile_size * 0.75)
+        found = []
+        for y0 in _tile_starts(h, size, step):
+            for x0 in _tile_starts(w, size, step):
+                tile = image[y0 : y0 + size, x0 : x0 + size]
+                c = self._candidates(tile, (x0, y0))
+                th, tw = tile.shape[:2]
+                margin = 0.02 * size
+                inner_lo = np.array(
+                    [x0 if x0 > 0 else -np.inf, y0 if y0 > 0 else -np.inf]
+                )
+                inner_hi = np.array([x0 + tw if x0 + tw < w else np.inf,
+                                     y0 + th if y0 + th < h else np.inf])  # fmt: skip
+                keep = np.all(c.boxes[:, :2] > inner_lo + margin, axis=1) & np.all(
+                    c.boxes[:, 2:] < inner_hi - margin, axis=1
+                )
+                found.append(
+                    Detections(c.boxes[keep], c.scores[keep], c.keypoints[keep])
+                )
+        return found
+
+    def detect(self, image) -> Detections:
+        """Faces in one RGB uint8 ``(H, W, 3)`` image, boxes in BlazeFace's
+        convention, image pixels, best score first.
+
+        The model sees the whole image letterboxed; when ``tile_size`` is set
+        and the image's longer side exceeds 1.5 ``tile_size``, it also sees
+        overlapping ``tile_size`` squares (for faces too small in the whole
+        image), and one weighted NMS merges all candidates.
+        """
+        parts = [self._candidates(image)]
+        if self.tile_size and max(image.shape[:2]) > 1.5 * self.tile_size:
+            parts += self._tile_candidates(image)
+        boxes, scores, keypoints = weighted_nms(
+            np.concatenate([p.boxes for p in parts]),
+            np.concatenate([p.scores for p in parts]),
+            self.iou_threshold,
+            extra=np.concatenate([p.keypoints for p in parts]),
+        )
         return Detections(boxes.astype(np.float32), scores.astype(np.float32),
                           keypoints.astype(np.float32))  # fmt: skip
+
+
+def _tile_starts(length, size, step):
+    """Start offsets of ``size`` windows every ``step`` covering ``length``."""
+    if length <= size:
+        return [0]
+    starts = list(range(0, length - size + 1, step))
+    if starts[-1] + size < length:
+        starts.append(length - size)
+    return starts
