@@ -36,6 +36,11 @@ BACKEND_INDEPENDENT = (
     "tests/checkpoints/test_torch_reader.py",
     "tests/utils/test_download.py",
     "tests/test_schemes.py",
+    "tests/test_scheme_regions.py",
+    "tests/inference/test_detectors.py",
+    "tests/inference/test_landmarker.py",
+    "tests/inference/test_video.py",
+    "tests/inference/test_predict_files.py",
     "tfds_builders/",
 )
 

@@ -55,3 +55,29 @@ def test_train_synthetic_smoke_run_and_predict_image_round_trip(tmp_path):
     model = keras.saving.load_model(out / "model.keras")
     expected = evaluate(model, [face], progress=False)["keypoints"][0]
     assert np.median(np.abs(keypoints - expected)) < 0.01
+
+
+@pytest.mark.slow
+def test_quickstart_and_video_demo_with_a_preset_directory(tmp_path):
+    import cv2
+
+    from keras_facelm.backbones.mobilenet_v2 import MobileNetV2Backbone
+    from keras_facelm.models import MobileNetV2
+
+    model = MobileNetV2(68, backbone=MobileNetV2Backbone(widen_factor=0.1), image_size=(64, 64),
+                        head=dict(deconv_out_channels=(4,), deconv_kernel_sizes=(4,)))  # fmt: skip
+    model.save_to_preset(tmp_path / "preset")
+    photo = REPO / "tests" / "data" / "public_domain_faces" / "grace_hopper.jpg"
+    faces = _load("quickstart").main(["--preset", str(tmp_path / "preset"), "--image", str(photo),
+                                      "--output", str(tmp_path / "o.png")])  # fmt: skip
+    assert len(faces) == 1 and (tmp_path / "o.png").is_file()
+    frame = cv2.imread(str(photo))[::2, ::2]
+    writer = cv2.VideoWriter(str(tmp_path / "clip.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 25,
+                             (frame.shape[1], frame.shape[0]))  # fmt: skip
+    for _ in range(4):
+        writer.write(frame)
+    writer.release()
+    summary = _load("video_demo").main(["--preset", str(tmp_path / "preset"), "--video",
+                                        str(tmp_path / "clip.mp4"), "--output", str(tmp_path)])  # fmt: skip
+    assert summary.frames == 4 and summary.tracks == 1
+    assert len((tmp_path / "clip.jsonl").read_text().splitlines()) == 4

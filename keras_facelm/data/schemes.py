@@ -3,14 +3,26 @@
 Every number here comes from MMPose's dataset metainfo files
 (``configs/_base_/datasets/{wflw,300w,coco_wholebody_face,cofw,aflw}.py``) and
 from ``DEFAULT_KEYPOINT_INDICES`` of MMPose's NME metric. Schemes are data: no
-other module hard-codes a flip permutation or an inter-ocular index.
+other module hard-codes a flip permutation or an inter-ocular index. The named
+regions (:attr:`KeypointScheme.regions`) and the WFLW → 68 mapping
+(:func:`wflw98_to_68`) come from the datasets' own point definitions, checked
+against MMPose's flip pairs.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-__all__ = ["KeypointScheme", "SCHEMES", "get_scheme"]
+import numpy as np
+
+__all__ = [
+    "KeypointScheme",
+    "REGION_NAMES",
+    "SCHEMES",
+    "WFLW98_TO_68",
+    "get_scheme",
+    "wflw98_to_68",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +64,14 @@ class KeypointScheme:
     def flip_pairs(self) -> tuple[tuple[int, int], ...]:
         """Pairs ``(i, j)`` with ``i < j`` swapped by a horizontal flip."""
         return tuple((i, j) for i, j in enumerate(self.flip_indices) if i < j)
+
+    @property
+    def regions(self) -> dict[str, tuple[int, ...]]:
+        """Named subsets of the keypoints: ``contour``, ``brows``, ``eyes``
+        (with pupils where the scheme has them), ``nose``, ``mouth``
+        (:data:`REGION_NAMES`); disjoint, covering all K points, each mapped
+        onto itself by ``flip_indices``."""
+        return _REGIONS[self.name]
 
 
 def _names(prefix, k):
@@ -104,6 +124,88 @@ SCHEMES: dict[str, KeypointScheme] = {
         KeypointScheme("aflw", 19, _AFLW_FLIP, None, _names("kpt", 19)),
     )
 }
+
+
+#: Region names of :attr:`KeypointScheme.regions`, in drawing order.
+REGION_NAMES = ("contour", "brows", "eyes", "nose", "mouth")
+
+
+def _ranges(*spans):
+    return tuple(i for a, b in spans for i in range(a, b))
+
+
+_IBUG68_REGIONS = {
+    "contour": _ranges((0, 17)),
+    "brows": _ranges((17, 27)),
+    "eyes": _ranges((36, 48)),
+    "nose": _ranges((27, 36)),
+    "mouth": _ranges((48, 68)),
+}
+
+# Index layouts from the datasets' definitions: WFLW's 98 points (Wu et al., CVPR
+# 2018: contour 0-32, brows 33-50, nose 51-59, eyes 60-75, mouth 76-95, pupils 96-97);
+# iBUG 68 (300W, and COCO-WholeBody-Face, which uses the same 68 points); COFW's 29
+# (Burgos-Artizzu et al., ICCV 2013: brow corners and middles 0-7, eye corners, lids
+# and pupils 8-17, nose wings, tip and base 18-21, mouth corners and lip middles 22-27,
+# chin 28); AFLW-19 (brows 0-5, eyes 6-11, nose 12-14, mouth 15-17, chin 18). MMPose's
+# dataset metainfo (configs/_base_/datasets/*.py) names points only kpt-i/face-i;
+# its swap fields (flip_indices above) map each region here onto itself.
+_REGIONS = {
+    "wflw": {
+        "contour": _ranges((0, 33)),
+        "brows": _ranges((33, 51)),
+        "eyes": _ranges((60, 76), (96, 98)),
+        "nose": _ranges((51, 60)),
+        "mouth": _ranges((76, 96)),
+    },
+    "300w": _IBUG68_REGIONS,
+    "coco_wholebody_face": _IBUG68_REGIONS,
+    "cofw": {
+        "contour": (28,),
+        "brows": _ranges((0, 8)),
+        "eyes": _ranges((8, 18)),
+        "nose": _ranges((18, 22)),
+        "mouth": _ranges((22, 28)),
+    },
+    "aflw": {
+        "contour": (18,),
+        "brows": _ranges((0, 6)),
+        "eyes": _ranges((6, 12)),
+        "nose": _ranges((12, 15)),
+        "mouth": _ranges((15, 18)),
+    },
+}
+
+#: WFLW index of each iBUG-68 point: the commonly used mapping (as in the
+#: AdaptiveWingLoss code's ``DLIB_68_TO_WFLW_98_IDX_MAPPING``): every second
+#: contour point, the upper edge of each brow, the nose, six of the eight
+#: points of each eye, and the mouth. WFLW's authors state that no exact 98 → 68
+#: correspondence exists: the contour points, in particular, are only
+#: approximately where iBUG's 17 jaw points are, so an NME computed on mapped
+#: points is not comparable with a 300W NME.
+WFLW98_TO_68 = (
+    *range(0, 33, 2), *range(33, 38), *range(42, 47), *range(51, 60),
+    60, 61, 63, 64, 65, 67, 68, 69, 71, 72, 73, 75, *range(76, 96),
+)  # fmt: skip
+
+
+def wflw98_to_68(keypoints):
+    """WFLW 98-point landmarks → approximate iBUG 68-point ones (:data:`WFLW98_TO_68`).
+
+    Args:
+        keypoints: ``(..., 98, D)`` array (coordinates, or ``(..., 98)`` scores).
+
+    Returns:
+        The ``(..., 68, D)`` (or ``(..., 68)``) selection, a new array.
+
+    Raises:
+        ValueError: the keypoint axis is not 98 long.
+    """
+    kp = np.asarray(keypoints)
+    axis = -2 if kp.ndim >= 2 and kp.shape[-1] in (2, 3) and kp.shape[-2] == 98 else -1
+    if kp.shape[axis] != 98:
+        raise ValueError(f"expected 98 WFLW keypoints, got shape {kp.shape}")
+    return np.take(kp, WFLW98_TO_68, axis=axis)
 
 
 def get_scheme(scheme: str | KeypointScheme) -> KeypointScheme:

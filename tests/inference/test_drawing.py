@@ -51,3 +51,35 @@ def test_bad_inputs_raise():
         draw_landmarks(np.zeros((10, 10, 3), np.uint8), np.zeros((5, 2)), visible=[1, 1])
     with pytest.raises(ValueError, match="float"):
         draw_landmarks(np.zeros((10, 10, 3), np.float32), np.zeros((5, 2)))
+
+
+def test_region_colours_indices_faces_and_writing(tmp_path):
+    from types import SimpleNamespace
+
+    from keras_facelm.data.schemes import get_scheme
+    from keras_facelm.inference.drawing import REGION_COLORS, draw_faces, write_image
+
+    kp = np.stack([np.linspace(20, 680, 68), np.full(68, 100.0)], -1)
+    out = draw_landmarks(np.zeros((200, 700, 3), np.uint8), kp, scheme="300w", radius=2)
+    for region, idx in get_scheme("300w").regions.items():
+        x = int(round(kp[idx[0], 0]))
+        np.testing.assert_array_equal(out[100, x], REGION_COLORS[region])
+    numbered = draw_landmarks(
+        np.zeros((200, 700, 3), np.uint8), kp, scheme="300w", indices=True
+    )
+    assert (
+        numbered[80:97].any() and not out[80:97].any()
+    )  # the numbers sit above the dots
+    with pytest.raises(ValueError, match="has 98 points, got K=68"):
+        draw_landmarks(out, kp, scheme="wflw")
+    face = SimpleNamespace(
+        box=[10, 50, 690, 150], keypoints=kp, detector_score=0.9, track_id=3
+    )
+    drawn = draw_faces(np.zeros((200, 700, 3), np.uint8), [face], scheme="300w")
+    assert drawn[50, 300].any() and drawn[30:48, 10:60].any()  # box edge and label
+    write_image(tmp_path / "x.png", drawn)
+    import cv2
+
+    assert np.array_equal(cv2.imread(str(tmp_path / "x.png"))[..., ::-1], drawn)
+    with pytest.raises(ValueError, match="cannot write image"):
+        write_image(tmp_path / "x.unknown", drawn)
