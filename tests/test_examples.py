@@ -62,9 +62,9 @@ def test_quickstart_and_video_demo_with_a_preset_directory(tmp_path):
     import cv2
 
     from keras_facelm.backbones.mobilenet_v2 import MobileNetV2Backbone
-    from keras_facelm.models import MobileNetV2
+    from keras_facelm.models import MobileNetV2Heatmap
 
-    model = MobileNetV2(68, backbone=MobileNetV2Backbone(widen_factor=0.1), image_size=(64, 64),
+    model = MobileNetV2Heatmap(68, backbone=MobileNetV2Backbone(widen_factor=0.1), codec=dict(input_size=(64, 64)),
                         head=dict(deconv_out_channels=(4,), deconv_kernel_sizes=(4,)))  # fmt: skip
     model.save_to_preset(tmp_path / "preset")
     photo = REPO / "tests" / "data" / "public_domain_faces" / "grace_hopper.jpg"

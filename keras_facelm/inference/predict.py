@@ -1,17 +1,18 @@
 """Landmarks of faces in whole images with a Keras detector: :func:`predict_faces`.
 
 The crops, the batching across faces and the mapping back to image pixels are
-:mod:`keras_facelm.inference.topdown`'s; this module only plugs a task model's
-``predict_landmarks`` into it.
+:mod:`keras_facelm.inference.topdown`'s; this module only plugs a task model
+(as a :class:`~keras_facelm.inference.predictor.KerasPredictor`) into it. With a
+face detector instead of given boxes, use
+:class:`~keras_facelm.inference.FaceLandmarker`.
 """
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from keras_facelm.data.transforms import load_image
+from keras_facelm.inference.predictor import KerasPredictor
 from keras_facelm.inference.topdown import DEFAULT_PADDING, predict_in_images
 
 __all__ = ["predict_faces"]
@@ -40,12 +41,9 @@ def predict_faces(model, images, boxes, *, flip_test=None, batch_size=32,
     if single:
         images, boxes = [images], [boxes]
     rgb = [load_image(im, name=f"image {i}") for i, im in enumerate(images)]
-    height, width = model.image_size
-    predict = functools.partial(
-        model.predict_landmarks, flip_test=flip_test, batch_size=batch_size
-    )
+    predictor = KerasPredictor(model, flip_test=flip_test, batch_size=batch_size)
     results = predict_in_images(
-        predict, (width, height), rgb, [np.asarray(b) for b in boxes],
+        predictor.predict, predictor.input_size, rgb, [np.asarray(b) for b in boxes],
         padding=padding, batch_size=batch_size,
     )  # fmt: skip
     return results[0] if single else results

@@ -12,11 +12,11 @@ import pytest
 from keras_facelm.backbones.mobilenet_v2 import MobileNetV2Backbone
 from keras_facelm.inference.landmarker import FaceLandmarker
 from keras_facelm.inference.predict import predict_faces
-from keras_facelm.models import MobileNetV2
+from keras_facelm.models import MobileNetV2Heatmap
 
 
 def tiny_model():
-    return MobileNetV2(68, backbone=MobileNetV2Backbone(widen_factor=0.1), image_size=(64, 64),
+    return MobileNetV2Heatmap(68, backbone=MobileNetV2Backbone(widen_factor=0.1), codec=dict(input_size=(64, 64)),
                        head=dict(deconv_out_channels=(4,), deconv_kernel_sizes=(4,)))  # fmt: skip
 
 
