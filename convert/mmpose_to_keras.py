@@ -3,18 +3,12 @@
     python convert/mmpose_to_keras.py --preset hrnetv2_w18_wflw \
         --checkpoint hrnetv2_w18_wflw_256x256-2bf032a6_20210125.pth --output presets/wflw
 
-Needs no PyTorch: the checkpoint is read by a restricted unpickler that refuses
-any object other than tensors and plain containers. The sha256 prefix in an
-MMPose file name is checked; every checkpoint tensor must be used and every
-model weight filled, else the error names the keys.
+The same as ``keras-facelm convert`` (see ``keras_facelm/cli/convert.py``).
 """
 
 import sys
 
-from keras_facelm.cli import convert_main
+from keras_facelm.cli import main
 
 if __name__ == "__main__":
-    try:
-        convert_main()
-    except (ValueError, OSError) as e:
-        sys.exit(f"mmpose_to_keras: error: {e}")
+    main(["convert", *sys.argv[1:]])

@@ -1,0 +1,43 @@
+"""Webcam or video demo: tracked, smoothed landmarks written to an annotated video.
+
+OpenCV's headless wheel opens no window, so the demo writes
+OUTPUT/<name>.landmarks.mp4 and OUTPUT/<name>.jsonl and prints the jitter with and
+without One-Euro smoothing.
+
+    keras-facelm demo --camera 0 --preset hrnetv2_w18_wflw --output out/
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+from keras_facelm.cli.predict import add_video_arguments, video_options
+
+HELP = "webcam or video to an annotated, smoothed landmark video"
+
+
+def add_arguments(parser):
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--camera", type=int, help="webcam index (e.g. 0)")
+    source.add_argument("--video", help="video file (.mp4, .avi, ...)")
+    parser.add_argument("--preset", required=True,
+                        help="preset name, preset directory, or exported .tflite/.onnx file")  # fmt: skip
+    parser.add_argument("--output", default=".", help="folder for the video and JSON lines")
+    add_video_arguments(parser)
+    parser.set_defaults(max_frames=300)
+
+
+def run(args):
+    from keras_facelm.inference import FaceLandmarker, landmark_video
+
+    name = "camera" if args.video is None else pathlib.Path(args.video).stem
+    out = pathlib.Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = landmark_video(
+        FaceLandmarker(args.preset), args.camera if args.video is None else args.video,
+        output_video=out / f"{name}.landmarks.mp4", output_jsonl=out / f"{name}.jsonl",
+        progress=True, **video_options(args),
+    )  # fmt: skip
+    print(json.dumps(summary.to_json(), indent=1, default=str))
+    return 0
