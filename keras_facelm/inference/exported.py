@@ -88,6 +88,10 @@ class ExportedLandmarker:
         facts: the sidecar dict (scheme, keypoint names, input size, ...).
         runtime: ``"litert"`` or ``"onnx"``.
         input_size: the model's ``(width, height)`` in pixels.
+        scheme: the keypoint scheme name.
+
+    With ``image_size``, ``scheme`` and ``predict_landmarks`` it stands in for a
+    Keras detector in :func:`keras_facelm.evaluation.evaluate`.
 
     Raises:
         FileNotFoundError: the file or its sidecar is missing.
@@ -98,6 +102,7 @@ class ExportedLandmarker:
         path = pathlib.Path(path)
         if not path.exists():
             raise FileNotFoundError(f"{path}: exported model not found")
+        self.path = path
         self.runtime = _runtime_of(path)
         self.facts = read_sidecar(path)
         if self.facts["outputs"].get("kind") != "landmarks":
@@ -107,6 +112,7 @@ class ExportedLandmarker:
             )
         facts_in = self.facts["input"]
         self.input_size = (int(facts_in["width"]), int(facts_in["height"]))
+        self.scheme = self.facts["scheme"]
         self._dtype = np.dtype(facts_in["dtype"])
         self._padding = float(self.facts["crop"]["padding"])
         runner = _LiteRT if self.runtime == "litert" else _OnnxRuntime
@@ -119,17 +125,31 @@ class ExportedLandmarker:
             raise ValueError(
                 f"{path}: not a loadable {self.runtime} model ({first})"
             ) from None
-        self.path = path
 
-    def predict_crops(self, crops) -> dict:
-        """Keypoints of face crops at the input size.
+    @property
+    def image_size(self):
+        """The model's input ``(height, width)`` in pixels (as a Keras detector's)."""
+        return self.input_size[1], self.input_size[0]
+
+    def predict_landmarks(self, crops, flip_test=None, batch_size=32) -> dict:
+        """Keypoints of face crops at the input size (a Keras detector's interface).
 
         Args:
-            crops: uint8 ``(N, H, W, 3)`` or ``(H, W, 3)`` RGB at the model's input size.
+            crops: ``(N, H, W, 3)`` or ``(H, W, 3)`` RGB at the model's input
+                size, uint8 or float with values 0-255.
+            flip_test: ``None`` or the flip-test setting baked into the file
+                (it cannot change after export).
+            batch_size: crops per runtime call.
 
         Returns:
             ``{"keypoints": (N, K, 2) float32 crop pixels, "scores": (N, K) float32}``.
         """
+        baked = bool(self.facts["decoding"]["flip_test"])
+        if flip_test is not None and bool(flip_test) != baked:
+            raise ValueError(
+                f"{self.path.name} was exported with flip_test={baked}; "
+                f"flip_test={flip_test} needs another export"
+            )
         crops = np.asarray(crops)
         if crops.ndim == 3:
             crops = crops[None]
@@ -138,10 +158,23 @@ class ExportedLandmarker:
             raise ValueError(
                 f"crops must be (N, {h}, {w}, 3) RGB, got shape {crops.shape}"
             )
-        if crops.dtype != np.uint8:
-            raise ValueError(f"crops must be uint8 RGB 0-255, got dtype {crops.dtype}")
-        out = self._run(np.ascontiguousarray(crops, dtype=self._dtype))
-        return {k: np.asarray(out[k], np.float32) for k in ("keypoints", "scores")}
+        if crops.dtype != np.uint8 and not np.issubdtype(crops.dtype, np.floating):
+            raise ValueError(
+                f"crops must be uint8 or float RGB 0-255, got dtype {crops.dtype}"
+            )
+        if crops.dtype != self._dtype:
+            crops = (
+                np.clip(np.rint(crops), 0, 255) if self._dtype == np.uint8 else crops
+            )
+        crops = np.ascontiguousarray(crops, dtype=self._dtype)
+        outs = [
+            self._run(crops[i : i + batch_size])
+            for i in range(0, len(crops), batch_size)
+        ]
+        return {
+            k: np.concatenate([np.asarray(o[k], np.float32) for o in outs])
+            for k in ("keypoints", "scores")
+        }
 
     def predict(self, image, boxes, *, batch_size: int = 32) -> dict:
         """Keypoints in image pixels of the faces in ``boxes``.
@@ -164,6 +197,6 @@ class ExportedLandmarker:
         rgb = load_image(image, name="image")
         boxes = np.asarray(boxes, np.float32)
         return predict_in_images(
-            self.predict_crops, self.input_size, [rgb], [boxes],
+            self.predict_landmarks, self.input_size, [rgb], [boxes],
             padding=self._padding, batch_size=batch_size,
         )[0]  # fmt: skip
