@@ -9,6 +9,8 @@
   (:mod:`.detectors`: BlazeFace, Haar, callables).
 * :func:`landmark_video`: video/webcam with tracking and One-Euro smoothing
   (:mod:`.video`, :mod:`.tracking`, :mod:`.smoothing`).
+* :class:`ExportedLandmarker`: exported ``.tflite``/``.onnx`` files run with
+  LiteRT or ONNX Runtime, no Keras.
 * :func:`draw_landmarks`, :func:`draw_faces`, :func:`write_image`: overlays.
 
 Importing this package loads no deep-learning framework.
@@ -22,6 +24,7 @@ from keras_facelm.inference.drawing import (
     draw_landmarks,
     write_image,
 )
+from keras_facelm.inference.exported import ExportedLandmarker
 from keras_facelm.inference.landmarker import Face, FaceLandmarker, ImageResult, read_image
 from keras_facelm.inference.predict import predict_faces
 from keras_facelm.inference.smoothing import OneEuroParams
@@ -36,6 +39,7 @@ from keras_facelm.inference.video import VideoSummary, landmark_video
 __all__ = [
     "IBUG68_CONTOURS",
     "REGION_COLORS",
+    "ExportedLandmarker",
     "Face",
     "FaceLandmarker",
     "ImageResult",

@@ -1,0 +1,38 @@
+"""Run exported files in their runtimes (LiteRT, onnxruntime, TensorFlow) for tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def run_litert(path, images):
+    from ai_edge_litert.interpreter import Interpreter
+
+    runner = Interpreter(model_path=str(path)).get_signature_runner("serving_default")
+    return {k: np.asarray(v) for k, v in runner(images=images).items()}
+
+
+def run_onnx(path, images):
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    names = [o.name for o in session.get_outputs()]
+    return dict(zip(names, session.run(None, {"images": images}), strict=True))
+
+
+def run_saved_model(path, images):
+    import tensorflow as tf
+
+    serve = tf.saved_model.load(str(path)).signatures["serving_default"]
+    return {k: v.numpy() for k, v in serve(images=tf.constant(images)).items()}
+
+
+RUNNERS = {"litert": run_litert, "onnx": run_onnx, "tf_saved_model": run_saved_model}
+SUFFIX = {"litert": ".tflite", "onnx": ".onnx", "tf_saved_model": ""}
+
+
+def keypoint_error(out, ref):
+    """Largest keypoint distance component (input px) and score difference."""
+    kp = np.abs(np.asarray(out["keypoints"]) - ref["keypoints"]).max()
+    sc = np.abs(np.asarray(out["scores"]) - ref["scores"]).max()
+    return float(kp), float(sc)
