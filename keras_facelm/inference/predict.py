@@ -2,7 +2,7 @@
 
 The crops, the batching across faces and the mapping back to image pixels are
 :mod:`keras_facelm.inference.topdown`'s; this module only plugs a task model
-(as a :class:`~keras_facelm.inference.predictor.KerasPredictor`) into it. With a
+(as a :class:`~keras_facelm.inference.predictor.CropPredictor`) into it. With a
 face detector instead of given boxes, use
 :class:`~keras_facelm.inference.FaceLandmarker`.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from keras_facelm.data.transforms import load_image
-from keras_facelm.inference.predictor import KerasPredictor
+from keras_facelm.inference.predictor import CropPredictor
 from keras_facelm.inference.topdown import DEFAULT_PADDING, predict_in_images
 
 __all__ = ["predict_faces"]
@@ -41,7 +41,7 @@ def predict_faces(model, images, boxes, *, flip_test=None, batch_size=32,
     if single:
         images, boxes = [images], [boxes]
     rgb = [load_image(im, name=f"image {i}") for i, im in enumerate(images)]
-    predictor = KerasPredictor(model, flip_test=flip_test, batch_size=batch_size)
+    predictor = CropPredictor(model, flip_test=flip_test, batch_size=batch_size)
     results = predict_in_images(
         predictor.predict, predictor.input_size, rgb, [np.asarray(b) for b in boxes],
         padding=padding, batch_size=batch_size,

@@ -8,24 +8,18 @@ A *landmark predictor* is any object with
 * ``predict(crops)``: RGB uint8 crops ``(B, height, width, 3)`` →
   ``{"keypoints": (B, K, 2) float32 crop pixels (x, y), "scores": (B, K) float32}``.
 
-:class:`KerasPredictor` adapts a Keras task model; exported ``.tflite`` /
-``.onnx`` runtimes plug in through :func:`register_file_predictor`. This
-module imports no Keras itself.
+:class:`CropPredictor` adapts anything with ``predict_landmarks(crops)`` and
+``image_size``: a Keras task model, or an exported ``.tflite`` / ``.onnx`` file
+run by :class:`~keras_facelm.inference.exported.ExportedLandmarker`. This module
+imports no Keras itself.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-__all__ = [
-    "FILE_PREDICTORS",
-    "KerasPredictor",
-    "LandmarkPredictor",
-    "as_predictor",
-    "register_file_predictor",
-]
+__all__ = ["CropPredictor", "LandmarkPredictor", "as_predictor"]
 
 
 @runtime_checkable
@@ -38,11 +32,14 @@ class LandmarkPredictor(Protocol):
     def predict(self, crops) -> dict: ...
 
 
-class KerasPredictor:
-    """A Keras task model (``keras_facelm.models``) as a :class:`LandmarkPredictor`.
+class CropPredictor:
+    """A crop model as a :class:`LandmarkPredictor`.
 
     Args:
-        model: a :class:`~keras_facelm.models.LandmarkTask`.
+        model: anything with ``predict_landmarks(crops, flip_test=, batch_size=)``
+            and ``image_size`` ``(height, width)``: a
+            :class:`~keras_facelm.models.LandmarkTask` or an
+            :class:`~keras_facelm.inference.exported.ExportedLandmarker`.
         flip_test: ``None`` for the model's ``test_cfg``, else a bool.
         batch_size: crops per forward pass.
     """
@@ -59,49 +56,37 @@ class KerasPredictor:
         )
 
 
-#: Loaders of exported model files by suffix (``".tflite"``, ``".onnx"``): each maps
-#: a path to a :class:`LandmarkPredictor`. Filled by the export runtime.
-FILE_PREDICTORS: dict[str, Callable[[str], LandmarkPredictor]] = {}
-
-
-def register_file_predictor(suffix: str, loader: Callable[[str], LandmarkPredictor]):
-    """Makes ``FaceLandmarker("model<suffix>")`` load files with ``loader(path)``."""
-    FILE_PREDICTORS[suffix.lower()] = loader
-
-
 def as_predictor(model, *, flip_test=None, batch_size: int = 32) -> LandmarkPredictor:
     """Resolves what ``FaceLandmarker(model)`` accepts to a :class:`LandmarkPredictor`.
 
     Args:
         model: a :class:`LandmarkPredictor`; a Keras task model (anything with
-            ``predict_landmarks`` and ``image_size``); an exported model file
-            whose suffix is in :data:`FILE_PREDICTORS`; or a preset name or
+            ``predict_landmarks`` and ``image_size``); an exported ``.tflite`` or
+            ``.onnx`` file (with its ``.json`` sidecar); or a preset name or
             preset directory (:func:`keras_facelm.models.from_preset`).
-        flip_test, batch_size: for Keras models (see :class:`KerasPredictor`).
+        flip_test, batch_size: see :class:`CropPredictor` (an exported file
+            has its flip test baked in at export time).
 
     Raises:
-        ValueError: an exported file type with no registered runtime, or an
-            object that is none of the above.
+        FileNotFoundError: a missing exported file.
+        ValueError: an object that is none of the above.
     """
     if hasattr(model, "predict_landmarks") and hasattr(model, "image_size"):
-        return KerasPredictor(model, flip_test=flip_test, batch_size=batch_size)
+        return CropPredictor(model, flip_test=flip_test, batch_size=batch_size)
     if isinstance(model, LandmarkPredictor):
         return model
     if isinstance(model, (str, os.PathLike)):
         path = os.fspath(model)
         suffix = os.path.splitext(path)[1].lower()
         if suffix in (".tflite", ".onnx"):
-            if suffix not in FILE_PREDICTORS:
-                raise ValueError(
-                    f"{path!r}: no runtime is registered for {suffix} model files "
-                    "(keras_facelm.inference.predictor.register_file_predictor)"
-                )
+            from keras_facelm.inference.exported import ExportedLandmarker
+
             if not os.path.isfile(path):
                 raise FileNotFoundError(f"model file {path!r} not found")
-            return FILE_PREDICTORS[suffix](path)
+            return CropPredictor(ExportedLandmarker(path), batch_size=batch_size)
         from keras_facelm.models import from_preset
 
-        return KerasPredictor(
+        return CropPredictor(
             from_preset(path), flip_test=flip_test, batch_size=batch_size
         )
     raise ValueError(
