@@ -81,3 +81,36 @@ def test_quickstart_and_video_demo_with_a_preset_directory(tmp_path):
                                         str(tmp_path / "clip.mp4"), "--output", str(tmp_path)])  # fmt: skip
     assert summary.frames == 4 and summary.tracks == 1
     assert len((tmp_path / "clip.jsonl").read_text().splitlines()) == 4
+
+
+@pytest.mark.slow
+def test_folder_and_evaluation_examples_and_the_cli(tmp_path):
+    from keras_facelm.backbones.mobilenet_v2 import MobileNetV2Backbone
+    from keras_facelm.cli import main as cli
+    from keras_facelm.models import MobileNetV2Heatmap
+
+    model = MobileNetV2Heatmap(68, scheme="300w", codec=dict(input_size=(64, 64)),
+                               backbone=MobileNetV2Backbone(widen_factor=0.1),
+                               head=dict(deconv_out_channels=(4,), deconv_kernel_sizes=(4,)))  # fmt: skip
+    preset = model.save_to_preset(tmp_path / "preset")
+    photos = REPO / "tests" / "data" / "public_domain_faces"
+    report = _load("predict_folder").main(["--preset", str(preset), "--input", str(photos),
+                                           "--output", str(tmp_path / "folder")])  # fmt: skip
+    assert report.written and not report.failed
+    result = _load("evaluate_preset").main([
+        "--preset", str(preset), "--dataset", "synthetic_faces", "--limit", "4",
+        "--output", str(tmp_path / "ced.png")])  # fmt: skip
+    assert np.isfinite(result["nme"]) and (tmp_path / "ced.png").is_file()
+
+    cli(["evaluate", "--preset", str(preset), "--dataset", "synthetic_faces", "--limit", "4",
+         "--output", str(tmp_path / "eval")])  # fmt: skip
+    metrics = json.loads((tmp_path / "eval" / "metrics.json").read_text())
+    assert metrics["splits"]["test"]["faces"] == 4 and (tmp_path / "eval" / "ced.png").is_file()
+    # predict goes on past a bad input, names it, and exits non-zero.
+    (tmp_path / "bad.jpg").write_bytes(b"not an image")
+    with pytest.raises(SystemExit) as e:
+        cli(["predict", str(photos / "grace_hopper.jpg"), str(tmp_path / "bad.jpg"),
+             "--preset", str(preset), "--output", str(tmp_path / "pred")])  # fmt: skip
+    assert e.value.code == 1
+    record = json.loads((tmp_path / "pred" / "grace_hopper.json").read_text())
+    assert len(record["faces"]) == 1 and len(record["faces"][0]["keypoints"]) == 68
