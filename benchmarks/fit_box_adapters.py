@@ -72,9 +72,11 @@ def main(argv=None):
         ):
             before = np.diag(box_iou(r, t))
             after = np.diag(box_iou(adapter(r), t))
-            print(f"#   {label:4s} n={len(r):2d}  IoU raw median {np.median(before):.3f} "
-                  f"min {before.min():.3f}  adapted median {np.median(after):.3f} "
-                  f"min {after.min():.3f}")  # fmt: skip
+            print(
+                f"#   {label:4s} n={len(r):2d}  IoU raw median {np.median(before):.3f} "
+                f"min {before.min():.3f}  adapted median {np.median(after):.3f} "
+                f"min {after.min():.3f}"
+            )
 
 
 if __name__ == "__main__":

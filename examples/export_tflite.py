@@ -65,17 +65,25 @@ def main(argv=None):
     parser.add_argument(
         "--output", type=pathlib.Path, default=pathlib.Path("export_run")
     )
-    parser.add_argument("--calibration", type=int, default=100,
-                        help="synthetic training faces used to calibrate int8")  # fmt: skip
+    parser.add_argument(
+        "--calibration",
+        type=int,
+        default=100,
+        help="synthetic training faces used to calibrate int8",
+    )
     args = parser.parse_args(argv)
     args.output.mkdir(parents=True, exist_ok=True)
 
     fp32 = export(args.preset, args.output / "model_fp32.tflite", overwrite=True)
     facts = json.loads(pathlib.Path(f"{fp32}.json").read_text())
     input_size = (facts["input"]["width"], facts["input"]["height"])
-    int8 = export(args.preset, args.output / "model_int8.tflite", quantize="int8",
-                  representative_data=synthetic_crops(args.calibration, input_size),
-                  overwrite=True)  # fmt: skip
+    int8 = export(
+        args.preset,
+        args.output / "model_int8.tflite",
+        quantize="int8",
+        representative_data=synthetic_crops(args.calibration, input_size),
+        overwrite=True,
+    )
 
     image, box = photo_and_box()
     results = {}
@@ -83,13 +91,20 @@ def main(argv=None):
         out = ExportedLandmarker(path).predict(image, box[None])
         results[name] = out["keypoints"][0]
         overlay = draw_landmarks(image, out["keypoints"][0], contours=True)
-        cv2.rectangle(overlay, tuple(int(v) for v in box[:2]), tuple(int(v) for v in box[2:]),
-                      (255, 200, 0), 2)  # fmt: skip
+        cv2.rectangle(
+            overlay,
+            tuple(int(v) for v in box[:2]),
+            tuple(int(v) for v in box[2:]),
+            (255, 200, 0),
+            2,
+        )
         cv2.imwrite(str(args.output / f"overlay_{name}.png"), overlay[..., ::-1])
         print(f"{name}: {path} ({path.stat().st_size / 1e6:.2f} MB)")
     dev = np.linalg.norm(results["int8"] - results["fp32"], axis=-1)
-    print(f"int8 vs fp32 on {PHOTO_DIR.name}/indoor_029.png: mean {dev.mean():.2f} px, "
-          f"max {dev.max():.2f} px (face box {box[2] - box[0]:.0f} px wide)")  # fmt: skip
+    print(
+        f"int8 vs fp32 on {PHOTO_DIR.name}/indoor_029.png: mean {dev.mean():.2f} px, "
+        f"max {dev.max():.2f} px (face box {box[2] - box[0]:.0f} px wide)"
+    )
     print(f"wrote {args.output}/overlay_fp32.png and overlay_int8.png")
     return {"mean_px": float(dev.mean()), "max_px": float(dev.max())}
 

@@ -38,8 +38,10 @@ def main(argv=None):
         args.output, draw_faces(read_image(args.image), faces, scheme=faces.scheme)
     )
     for face in faces:
-        print(f"face {[round(float(v)) for v in face.box]} score {face.detector_score:.2f}: "
-              f"{len(face.keypoints)} landmarks")  # fmt: skip
+        print(
+            f"face {[round(float(v)) for v in face.box]} score {face.detector_score:.2f}: "
+            f"{len(face.keypoints)} landmarks"
+        )
     return faces
 
 

@@ -54,10 +54,12 @@ def small_hrnet(input_size: int, width: int, sigma: float) -> HRNetV2W18:
     stages["stage3"]["num_modules"] = 1
     stages["stage4"]["num_modules"] = 1
     return HRNetV2W18(
-        NUM_KEYPOINTS, backbone=HRNetBackbone(stages), scheme=SCHEME,
+        NUM_KEYPOINTS,
+        backbone=HRNetBackbone(stages),
+        scheme=SCHEME,
         codec=dict(input_size=(input_size, input_size), sigma=sigma),
         name="hrnetv2_small_synthetic",
-    )  # fmt: skip
+    )
 
 
 def init_head_like_mmpose(model, seed):
@@ -70,8 +72,14 @@ def init_head_like_mmpose(model, seed):
     rng = np.random.default_rng(seed)
     for layer in model.layers:
         if layer.name.startswith("head-") and isinstance(layer, keras.layers.Conv2D):
-            layer.set_weights([rng.normal(0.0, 1e-3, w.shape).astype(w.dtype) if w.ndim > 1
-                               else np.zeros_like(w) for w in layer.get_weights()])  # fmt: skip
+            layer.set_weights(
+                [
+                    rng.normal(0.0, 1e-3, w.shape).astype(w.dtype)
+                    if w.ndim > 1
+                    else np.zeros_like(w)
+                    for w in layer.get_weights()
+                ]
+            )
 
 
 def make_faces(n: int, seed: int, what: str):
@@ -84,10 +92,15 @@ def make_faces(n: int, seed: int, what: str):
 def overlay(records, result, path, count=8):
     tiles = []
     for i in range(min(count, len(records))):
-        img = draw_landmarks(records[i]["image"], result["gt_keypoints"][i],
-                             color=(255, 40, 40), radius=1.5)  # fmt: skip
-        img = draw_landmarks(img, result["keypoints"][i], color=(40, 255, 40),
-                             radius=1.5, contours=True)  # fmt: skip
+        img = draw_landmarks(
+            records[i]["image"],
+            result["gt_keypoints"][i],
+            color=(255, 40, 40),
+            radius=1.5,
+        )
+        img = draw_landmarks(
+            img, result["keypoints"][i], color=(40, 255, 40), radius=1.5, contours=True
+        )
         tiles.append(img)
     while len(tiles) % 4:
         tiles.append(np.zeros_like(tiles[0]))
@@ -98,23 +111,44 @@ def overlay(records, result, path, count=8):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=300, help="training steps (batches)")
+    parser.add_argument(
+        "--steps", type=int, default=300, help="training steps (batches)"
+    )
     parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--train-size", type=int, default=512, help="synthetic training faces")
-    parser.add_argument("--test-size", type=int, default=64, help="held-out synthetic faces")
-    parser.add_argument("--input-size", type=int, default=128,
-                        help="square crop side in pixels (heatmaps are a quarter)")  # fmt: skip
+    parser.add_argument(
+        "--train-size", type=int, default=512, help="synthetic training faces"
+    )
+    parser.add_argument(
+        "--test-size", type=int, default=64, help="held-out synthetic faces"
+    )
+    parser.add_argument(
+        "--input-size",
+        type=int,
+        default=128,
+        help="square crop side in pixels (heatmaps are a quarter)",
+    )
     parser.add_argument("--width", type=int, default=8, help="HRNet width (W18 has 18)")
-    parser.add_argument("--sigma", type=float, default=2.0, help="heatmap Gaussian sigma")
-    parser.add_argument("--lr", type=float, default=2e-3, help="peak Adam learning rate")
+    parser.add_argument(
+        "--sigma", type=float, default=2.0, help="heatmap Gaussian sigma"
+    )
+    parser.add_argument(
+        "--lr", type=float, default=2e-3, help="peak Adam learning rate"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2, help="data-loading threads")
-    parser.add_argument("--exact-crops", action="store_true",
-                        help="bit-exact MMPose (OpenCV 4) crops; slower")  # fmt: skip
-    parser.add_argument("--output", type=pathlib.Path, default=pathlib.Path("synthetic_run"))
+    parser.add_argument(
+        "--exact-crops",
+        action="store_true",
+        help="bit-exact MMPose (OpenCV 4) crops; slower",
+    )
+    parser.add_argument(
+        "--output", type=pathlib.Path, default=pathlib.Path("synthetic_run")
+    )
     args = parser.parse_args(argv)
     if args.steps <= 0 or args.batch_size <= 0 or args.input_size % 4:
-        parser.error("--steps and --batch-size must be positive, --input-size a multiple of 4")
+        parser.error(
+            "--steps and --batch-size must be positive, --input-size a multiple of 4"
+        )
     start = time.time()
     keras.utils.set_random_seed(args.seed)
     print(f"Keras {keras.__version__}, backend {keras.backend.backend()}")
@@ -123,47 +157,69 @@ def main(argv=None):
     test_faces = make_faces(args.test_size, args.seed + 1000, "test")
     model = small_hrnet(args.input_size, args.width, args.sigma)
     init_head_like_mmpose(model, args.seed)
-    print(f"model: {model.count_params():,} parameters, "
-          f"{args.input_size}x{args.input_size} input")  # fmt: skip
+    print(
+        f"model: {model.count_params():,} parameters, "
+        f"{args.input_size}x{args.input_size} input"
+    )
 
     before = evaluate(model, test_faces, batch_size=32, opencv4_exact=args.exact_crops)
     print(f"NME before training: {before['nme']:.4f}")
 
     # One Keras "epoch" of exactly --steps batches: the faces are cycled, each
     # repetition with its own random flip/box draws (drawn per position).
-    cycled = [train_faces[i % len(train_faces)] for i in range(args.steps * args.batch_size)]
+    cycled = [
+        train_faces[i % len(train_faces)] for i in range(args.steps * args.batch_size)
+    ]
     train = TopdownDataset(
-        cycled, codec=model.codec, scheme=SCHEME, train=True,
-        seed=args.seed, batch_size=args.batch_size, drop_remainder=True,
-        opencv4_exact=args.exact_crops, workers=args.workers,
-    )  # fmt: skip
+        cycled,
+        codec=model.codec,
+        scheme=SCHEME,
+        train=True,
+        seed=args.seed,
+        batch_size=args.batch_size,
+        drop_remainder=True,
+        opencv4_exact=args.exact_crops,
+        workers=args.workers,
+    )
     warmup = args.steps // 10
     schedule = keras.optimizers.schedules.CosineDecay(
-        args.lr * 1e-3, decay_steps=max(1, args.steps - warmup), warmup_target=args.lr,
-        warmup_steps=warmup, alpha=0.05,
-    )  # fmt: skip
+        args.lr * 1e-3,
+        decay_steps=max(1, args.steps - warmup),
+        warmup_target=args.lr,
+        warmup_steps=warmup,
+        alpha=0.05,
+    )
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss=KeypointMSELoss())
     model.fit(train, epochs=1)
 
     after = evaluate(model, test_faces, batch_size=32, opencv4_exact=args.exact_crops)
     print(f"NME before training: {before['nme']:.4f}")
-    print(f"NME after training:  {after['nme']:.4f}  (FR@0.1 {after['failure_rate']:.3f}, "
-          f"AUC@0.1 {after['auc']:.3f}, {len(train)} steps)")  # fmt: skip
+    print(
+        f"NME after training:  {after['nme']:.4f}  (FR@0.1 {after['failure_rate']:.3f}, "
+        f"AUC@0.1 {after['auc']:.3f}, {len(train)} steps)"
+    )
 
     args.output.mkdir(parents=True, exist_ok=True)
     model.save(args.output / "model.keras")
     model.save_to_preset(args.output / "preset")
     overlay(test_faces, after, args.output / "overlay.png")
     metrics = {
-        "backend": keras.backend.backend(), "steps": len(train),
-        "batch_size": args.batch_size, "input_size": args.input_size, "width": args.width,
-        "nme_before": before["nme"], "nme_after": after["nme"],
-        "failure_rate_after": after["failure_rate"], "auc_after": after["auc"],
+        "backend": keras.backend.backend(),
+        "steps": len(train),
+        "batch_size": args.batch_size,
+        "input_size": args.input_size,
+        "width": args.width,
+        "nme_before": before["nme"],
+        "nme_after": after["nme"],
+        "failure_rate_after": after["failure_rate"],
+        "auc_after": after["auc"],
         "seconds": round(time.time() - start, 1),
-    }  # fmt: skip
+    }
     (args.output / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    print(f"wrote {args.output}/model.keras, preset/, overlay.png, metrics.json "
-          f"in {metrics['seconds']} s")  # fmt: skip
+    print(
+        f"wrote {args.output}/model.keras, preset/, overlay.png, metrics.json "
+        f"in {metrics['seconds']} s"
+    )
     return metrics
 
 

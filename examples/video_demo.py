@@ -18,11 +18,15 @@ import pathlib
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", required=True, help="preset name, directory or .tflite")
+    parser.add_argument(
+        "--preset", required=True, help="preset name, directory or .tflite"
+    )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--video", help="video file (.mp4, .avi, ...)")
     source.add_argument("--camera", type=int, help="webcam index (e.g. 0)")
-    parser.add_argument("--output", default=".", help="folder for the video and JSON lines")
+    parser.add_argument(
+        "--output", default=".", help="folder for the video and JSON lines"
+    )
     args = parser.parse_args(argv)
 
     from keras_facelm.inference import FaceLandmarker, OneEuroParams, landmark_video
@@ -31,10 +35,13 @@ def main(argv=None):
     out = pathlib.Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     summary = landmark_video(
-        FaceLandmarker(args.preset), args.camera if args.video is None else args.video,
-        output_video=out / f"{name}.landmarks.mp4", output_jsonl=out / f"{name}.jsonl",
-        smoothing=OneEuroParams(min_cutoff=1.0, beta=5.0), progress=True,
-    )  # fmt: skip
+        FaceLandmarker(args.preset),
+        args.camera if args.video is None else args.video,
+        output_video=out / f"{name}.landmarks.mp4",
+        output_jsonl=out / f"{name}.jsonl",
+        smoothing=OneEuroParams(min_cutoff=1.0, beta=5.0),
+        progress=True,
+    )
     print(json.dumps(summary.to_json(), indent=1, default=str))
     return summary
 

@@ -58,9 +58,16 @@ class FaceLandmarkerModelHandler(ModelHandler):
         **landmarker_kwargs: passed to ``FaceLandmarker``.
     """
 
-    def __init__(self, model: str | None = None, detector: str = "default", *,
-                 factory: Callable | None = None, min_batch_size: int = 1,
-                 max_batch_size: int = 16, **landmarker_kwargs):  # fmt: skip
+    def __init__(
+        self,
+        model: str | None = None,
+        detector: str = "default",
+        *,
+        factory: Callable | None = None,
+        min_batch_size: int = 1,
+        max_batch_size: int = 16,
+        **landmarker_kwargs,
+    ):
         if model is None and factory is None:
             raise ValueError(
                 "FaceLandmarkerModelHandler needs a model (preset name) or a factory"
@@ -82,13 +89,20 @@ class FaceLandmarkerModelHandler(ModelHandler):
         paths = [str(p) for p in batch]
         data = [_read(p) for p in paths]
         readable = [i for i, d in enumerate(data) if isinstance(d, bytes)]
-        results = model.detect([data[i] for i in readable],
-                               names=[paths[i] for i in readable])  # fmt: skip
+        results = model.detect(
+            [data[i] for i in readable], names=[paths[i] for i in readable]
+        )
         records = {i: r.to_json() for i, r in zip(readable, results, strict=True)}
         for i, d in enumerate(data):
             if i not in records:
-                records[i] = {"image": paths[i], "width": None, "height": None,
-                              "scheme": model.scheme.name, "faces": [], "error": str(d)}  # fmt: skip
+                records[i] = {
+                    "image": paths[i],
+                    "width": None,
+                    "height": None,
+                    "scheme": model.scheme.name,
+                    "faces": [],
+                    "error": str(d),
+                }
         return [records[i] for i in range(len(paths))]
 
     def get_num_bytes(self, batch: Sequence[str]) -> int:

@@ -39,18 +39,32 @@ def face_box_sizes(records):
     for i, r in enumerate(records):
         if r.get("box_size") is not None and np.isfinite(r["box_size"]):
             sizes.append(float(r["box_size"]))
-        elif r.get("scale") is not None and np.all(np.isfinite(r["scale"])):  # 200 px units
+        elif r.get("scale") is not None and np.all(
+            np.isfinite(r["scale"])
+        ):  # 200 px units
             sizes.append(float(np.max(r["scale"])) * T.PIXEL_STD)
         elif r.get("bbox") is not None:
             x1, y1, x2, y2 = np.asarray(r["bbox"], np.float64).reshape(4)
             sizes.append(max(x2 - x1, y2 - y1))
         else:
-            raise ValueError(f"record {i}: no 'box_size', 'scale' or 'bbox' to normalise by")
+            raise ValueError(
+                f"record {i}: no 'box_size', 'scale' or 'bbox' to normalise by"
+            )
     return np.asarray(sizes, np.float64)
 
 
-def evaluate(model, records, *, scheme=None, batch_size=32, flip_test=None,
-             progress=True, fr_threshold=0.1, norm=None, opencv4_exact=True):  # fmt: skip
+def evaluate(
+    model,
+    records,
+    *,
+    scheme=None,
+    batch_size=32,
+    flip_test=None,
+    progress=True,
+    fr_threshold=0.1,
+    norm=None,
+    opencv4_exact=True,
+):
     """NME (and per-image NME, FR, AUC) of ``model`` on annotated faces.
 
     Args:
@@ -79,9 +93,14 @@ def evaluate(model, records, *, scheme=None, batch_size=32, flip_test=None,
     scheme = get_scheme(scheme if scheme is not None else model.scheme)
     h, w = (int(v) for v in model.image_size)
     dataset = TopdownDataset(
-        records, codec=None, scheme=scheme, input_size=(w, h), train=False,
-        batch_size=batch_size, opencv4_exact=opencv4_exact,
-    )  # fmt: skip
+        records,
+        codec=None,
+        scheme=scheme,
+        input_size=(w, h),
+        train=False,
+        batch_size=batch_size,
+        opencv4_exact=opencv4_exact,
+    )
     if len(dataset.records) == 0:
         raise ValueError("records is empty; nothing to evaluate")
     batches = range(len(dataset))
@@ -92,9 +111,13 @@ def evaluate(model, records, *, scheme=None, batch_size=32, flip_test=None,
     preds, scores, gts, visible = [], [], [], []
     for b in batches:
         batch = dataset.get_batch(b)
-        out = model.predict_landmarks(batch["images"], flip_test=flip_test, batch_size=batch_size)
+        out = model.predict_landmarks(
+            batch["images"], flip_test=flip_test, batch_size=batch_size
+        )
         preds.append(
-            crops_to_image(out["keypoints"], batch["center"], batch["bbox_scale"], (w, h))
+            crops_to_image(
+                out["keypoints"], batch["center"], batch["bbox_scale"], (w, h)
+            )
         )
         scores.append(out["scores"])
         gts.append(batch["image_keypoints"])
@@ -108,7 +131,9 @@ def evaluate(model, records, *, scheme=None, batch_size=32, flip_test=None,
     return {
         "nme": nme(pred, gt, scheme=scheme, visible=vis, norm=norm),
         "per_image_nme": per_image,
-        "failure_rate": failure_rate(valid, fr_threshold) if valid.size else float("nan"),
+        "failure_rate": failure_rate(valid, fr_threshold)
+        if valid.size
+        else float("nan"),
         "auc": auc(valid, fr_threshold) if valid.size else float("nan"),
         "keypoints": pred,
         "scores": np.concatenate(scores),

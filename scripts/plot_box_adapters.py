@@ -45,8 +45,12 @@ def main(argv=None):
             detectors.append(get_face_detector(name))
         except RuntimeError:
             continue
-    fig, axes = plt.subplots(len(PHOTOS), len(detectors), squeeze=False,
-                             figsize=(3.2 * len(detectors), 3.4 * len(PHOTOS)))  # fmt: skip
+    fig, axes = plt.subplots(
+        len(PHOTOS),
+        len(detectors),
+        squeeze=False,
+        figsize=(3.2 * len(detectors), 3.4 * len(PHOTOS)),
+    )
     for photo, row in zip(PHOTOS, axes, strict=True):
         image = load_image(REPO / "tests" / "data" / "public_domain_faces" / photo)
         for det, ax in zip(detectors, row, strict=True):
@@ -61,12 +65,23 @@ def main(argv=None):
             center, scale = boxes_to_center_scale(adapted)
             grown = fix_aspect_ratio(scale[0], size[0] / size[1])
             region = np.concatenate([center[0] - grown / 2, center[0] + grown / 2])
-            for box, colour, label in ((raw.boxes[0], "red", "detector box"),
-                                       (adapted[0], "lime", "adapted box"),
-                                       (region, "deepskyblue", "crop (x1.25)")):  # fmt: skip
+            for box, colour, label in (
+                (raw.boxes[0], "red", "detector box"),
+                (adapted[0], "lime", "adapted box"),
+                (region, "deepskyblue", "crop (x1.25)"),
+            ):
                 x1, y1, x2, y2 = box
-                ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False,
-                                           color=colour, lw=1.5, label=label))  # fmt: skip
+                ax.add_patch(
+                    plt.Rectangle(
+                        (x1, y1),
+                        x2 - x1,
+                        y2 - y1,
+                        fill=False,
+                        color=colour,
+                        lw=1.5,
+                        label=label,
+                    )
+                )
             # Zoom on the face: twice the crop region, the crop itself as an inset.
             ax.set_xlim(center[0, 0] - grown[0], center[0, 0] + grown[0])
             ax.set_ylim(center[0, 1] + grown[1], center[0, 1] - grown[1])

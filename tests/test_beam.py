@@ -35,7 +35,7 @@ def test_run_inference_writes_predict_records(test_data, tmp_path):
             | beam.Map(json.dumps)
             | beam.io.WriteToText(
                 str(tmp_path / "out"), file_name_suffix=".jsonl", shard_name_template=""
-            )  # fmt: skip
+            )
         )
     records = {
         r["image"]: r

@@ -53,16 +53,18 @@ def test_perfect_predictions_give_zero_nme(faces):
     result = evaluate(model, faces, batch_size=2, progress=False, flip_test=False)
     assert model.seen == 5 and model.flip_args == [False] * 3
     assert result["nme"] < 1e-5
-    np.testing.assert_allclose(result["keypoints"], np.stack([f["keypoints"] for f in faces]),
-                               atol=2e-3)  # fmt: skip
+    np.testing.assert_allclose(
+        result["keypoints"], np.stack([f["keypoints"] for f in faces]), atol=2e-3
+    )
     assert result["failure_rate"] == 0.0 and result["auc"] > 0.99
     assert result["per_image_nme"].shape == (5,) and result["scores"].shape == (5, 68)
 
 
 def test_known_crop_offset_gives_known_nme(faces):
     """A (3, 4) crop-pixel error is 5 * S / 256 image pixels, over the eye distance."""
-    result = evaluate(OraclePredictor(faces, offset=(3.0, 4.0)), faces, batch_size=4,
-                      progress=False)  # fmt: skip
+    result = evaluate(
+        OraclePredictor(faces, offset=(3.0, 4.0)), faces, batch_size=4, progress=False
+    )
     kp = np.stack([f["keypoints"] for f in faces]).astype(np.float64)
     side = np.array([f["scale"] * 200 * 1.25 for f in faces])
     iod = np.linalg.norm(kp[:, 36] - kp[:, 45], axis=1)
@@ -75,9 +77,15 @@ def test_known_crop_offset_gives_known_nme(faces):
 
 def test_non_square_input_and_box_records(faces):
     """bbox-only records (COFW/COCO path) and a 4:3 crop map back exactly too."""
-    records = [{"image": f["image"], "keypoints": f["keypoints"],
-                "visible": f["keypoints_visible"],
-                "bbox": f["bbox"]} for f in faces]  # fmt: skip
+    records = [
+        {
+            "image": f["image"],
+            "keypoints": f["keypoints"],
+            "visible": f["keypoints_visible"],
+            "bbox": f["bbox"],
+        }
+        for f in faces
+    ]
     model = OraclePredictor(records, image_size=(256, 192))
     result = evaluate(model, records, batch_size=8, progress=False)
     assert result["nme"] < 1e-5

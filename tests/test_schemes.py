@@ -5,7 +5,11 @@ from keras_facelm.data import SCHEMES, get_scheme
 
 def test_scheme_sizes_and_norm_points():
     assert {k: v.num_keypoints for k, v in SCHEMES.items()} == {
-        "wflw": 98, "300w": 68, "coco_wholebody_face": 68, "cofw": 29, "aflw": 19,
+        "wflw": 98,
+        "300w": 68,
+        "coco_wholebody_face": 68,
+        "cofw": 29,
+        "aflw": 19,
     }
     assert SCHEMES["wflw"].norm_indices == (60, 72)
     assert SCHEMES["300w"].norm_indices == (36, 45)

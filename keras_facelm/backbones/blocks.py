@@ -54,7 +54,9 @@ def torch_path(keras_layer_name: str) -> str:
 def _padded(conv, x, padding, name, dtype):
     """``conv`` (a "valid" conv layer) after PyTorch's symmetric zero padding of ``padding`` px."""
     if padding:
-        x = keras.layers.ZeroPadding2D(padding, name=f"{keras_name(name)}--pad", dtype=dtype)(x)
+        x = keras.layers.ZeroPadding2D(
+            padding, name=f"{keras_name(name)}--pad", dtype=dtype
+        )(x)
     return conv(x)
 
 
@@ -81,25 +83,48 @@ def conv2d(
         use_bias: PyTorch's ``bias=``; backbone convs followed by BN have none.
     """
     return _padded(
-        keras.layers.Conv2D(filters, kernel_size, strides=strides, padding="valid",
-                            use_bias=use_bias, name=keras_name(name), dtype=dtype),
-        x, padding, name, dtype,
-    )  # fmt: skip
+        keras.layers.Conv2D(
+            filters,
+            kernel_size,
+            strides=strides,
+            padding="valid",
+            use_bias=use_bias,
+            name=keras_name(name),
+            dtype=dtype,
+        ),
+        x,
+        padding,
+        name,
+        dtype,
+    )
 
 
 def depthwise_conv2d(x, kernel_size, *, name, strides=1, padding=0, dtype=None):
     """``torch.nn.Conv2d(C, C, k, groups=C, bias=False)`` as a depthwise conv."""
     return _padded(
-        keras.layers.DepthwiseConv2D(kernel_size, strides=strides, padding="valid",
-                                     use_bias=False, name=keras_name(name), dtype=dtype),
-        x, padding, name, dtype,
-    )  # fmt: skip
+        keras.layers.DepthwiseConv2D(
+            kernel_size,
+            strides=strides,
+            padding="valid",
+            use_bias=False,
+            name=keras_name(name),
+            dtype=dtype,
+        ),
+        x,
+        padding,
+        name,
+        dtype,
+    )
 
 
 def batch_norm(x, *, name, dtype=None):
     """``torch.nn.BatchNorm2d`` with PyTorch's eps and momentum."""
     return keras.layers.BatchNormalization(
-        axis=-1, epsilon=BN_EPSILON, momentum=BN_MOMENTUM, name=keras_name(name), dtype=dtype
+        axis=-1,
+        epsilon=BN_EPSILON,
+        momentum=BN_MOMENTUM,
+        name=keras_name(name),
+        dtype=dtype,
     )(x)
 
 
@@ -122,7 +147,12 @@ def conv_bn(
 ):
     """conv (no bias) → BN → optional ReLU; the ReLU is named ``<bn_name>--relu``."""
     x = conv2d(
-        x, filters, kernel_size, strides=strides, padding=padding, name=conv_name,
+        x,
+        filters,
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        name=conv_name,
         dtype=dtype,
     )
     x = batch_norm(x, name=bn_name, dtype=dtype)
@@ -167,12 +197,24 @@ def basic_block(x, filters, *, name, strides=1, downsample=None, dtype=None):
         downsample = strides != 1 or in_channels != filters
     identity = downsample_branch(x, filters, strides, name, dtype) if downsample else x
     y = conv_bn(
-        x, filters, 3, strides=strides, padding=1,
-        conv_name=f"{name}.conv1", bn_name=f"{name}.bn1", dtype=dtype,
+        x,
+        filters,
+        3,
+        strides=strides,
+        padding=1,
+        conv_name=f"{name}.conv1",
+        bn_name=f"{name}.bn1",
+        dtype=dtype,
     )
     y = conv_bn(
-        y, filters, 3, padding=1, conv_name=f"{name}.conv2", bn_name=f"{name}.bn2",
-        activation=False, dtype=dtype,
+        y,
+        filters,
+        3,
+        padding=1,
+        conv_name=f"{name}.conv2",
+        bn_name=f"{name}.bn2",
+        activation=False,
+        dtype=dtype,
     )
     return residual_relu(y, identity, name, dtype)
 
@@ -189,17 +231,34 @@ def bottleneck(
     in_channels = x.shape[-1]
     if downsample is None:
         downsample = strides != 1 or in_channels != out_channels
-    identity = downsample_branch(x, out_channels, strides, name, dtype) if downsample else x
+    identity = (
+        downsample_branch(x, out_channels, strides, name, dtype) if downsample else x
+    )
     y = conv_bn(
-        x, mid_channels, 1, conv_name=f"{name}.conv1", bn_name=f"{name}.bn1",
+        x,
+        mid_channels,
+        1,
+        conv_name=f"{name}.conv1",
+        bn_name=f"{name}.bn1",
         dtype=dtype,
     )
     y = conv_bn(
-        y, mid_channels, 3, strides=strides, padding=1,
-        conv_name=f"{name}.conv2", bn_name=f"{name}.bn2", dtype=dtype,
+        y,
+        mid_channels,
+        3,
+        strides=strides,
+        padding=1,
+        conv_name=f"{name}.conv2",
+        bn_name=f"{name}.bn2",
+        dtype=dtype,
     )
     y = conv_bn(
-        y, out_channels, 1, conv_name=f"{name}.conv3", bn_name=f"{name}.bn3",
-        activation=False, dtype=dtype,
+        y,
+        out_channels,
+        1,
+        conv_name=f"{name}.conv3",
+        bn_name=f"{name}.bn3",
+        activation=False,
+        dtype=dtype,
     )
     return residual_relu(y, identity, name, dtype)

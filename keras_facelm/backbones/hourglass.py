@@ -67,11 +67,17 @@ def _dormant_basic_block(x, *, name, dtype):
     channels = x.shape[-1]
     for i in (1, 2):
         x = DormantConv2D(
-            channels, 3, use_bias=False, name=blocks.keras_name(f"{name}.conv{i}"), dtype=dtype
+            channels,
+            3,
+            use_bias=False,
+            name=blocks.keras_name(f"{name}.conv{i}"),
+            dtype=dtype,
         )(x)
         x = DormantBatchNormalization(
-            epsilon=blocks.BN_EPSILON, momentum=blocks.BN_MOMENTUM,
-            name=blocks.keras_name(f"{name}.bn{i}"), dtype=dtype,
+            epsilon=blocks.BN_EPSILON,
+            momentum=blocks.BN_MOMENTUM,
+            name=blocks.keras_name(f"{name}.bn{i}"),
+            dtype=dtype,
         )(x)
     return x
 
@@ -79,13 +85,20 @@ def _dormant_basic_block(x, *, name, dtype):
 def _conv_module(x, filters, kernel_size, *, name, strides=1, padding=0, dtype=None):
     """mmcv ``ConvModule`` (conv without bias → ``.bn`` → ReLU) at ``name``."""
     return blocks.conv_bn(
-        x, filters, kernel_size, strides=strides, padding=padding,
-        conv_name=f"{name}.conv", bn_name=f"{name}.bn", dtype=dtype,
+        x,
+        filters,
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        conv_name=f"{name}.conv",
+        bn_name=f"{name}.bn",
+        dtype=dtype,
     )
 
 
-def res_layer(x, num_blocks, out_channels, *, name, strides=1, downsample_first=True,
-              dtype=None):
+def res_layer(
+    x, num_blocks, out_channels, *, name, strides=1, downsample_first=True, dtype=None
+):
     """MMPose ``ResLayer(BasicBlock, num_blocks, in, out, stride, downsample_first)``.
 
     Builds ``max(num_blocks, 1)`` blocks, as MMPose does. The block that changes
@@ -97,8 +110,9 @@ def res_layer(x, num_blocks, out_channels, *, name, strides=1, downsample_first=
     for k in range(count):
         changing = (k == 0) if downsample_first else (k == count - 1)
         if changing:
-            x = blocks.basic_block(x, out_channels, name=f"{name}.{k}", strides=strides,
-                                   dtype=dtype)
+            x = blocks.basic_block(
+                x, out_channels, name=f"{name}.{k}", strides=strides, dtype=dtype
+            )
         else:
             width = out_channels if downsample_first else in_channels
             x = blocks.basic_block(x, width, name=f"{name}.{k}", dtype=dtype)
@@ -110,21 +124,36 @@ def hourglass_module(x, depth, stage_channels, stage_blocks, *, name, dtype=None
     cur_block, next_block = stage_blocks[0], stage_blocks[1]
     cur_channel, next_channel = stage_channels[0], stage_channels[1]
     up1 = res_layer(x, cur_block, cur_channel, name=f"{name}.up1", dtype=dtype)
-    low1 = res_layer(x, cur_block, next_channel, strides=2, name=f"{name}.low1", dtype=dtype)
+    low1 = res_layer(
+        x, cur_block, next_channel, strides=2, name=f"{name}.low1", dtype=dtype
+    )
     if depth > 1:
         low2 = hourglass_module(
-            low1, depth - 1, stage_channels[1:], stage_blocks[1:], name=f"{name}.low2",
+            low1,
+            depth - 1,
+            stage_channels[1:],
+            stage_blocks[1:],
+            name=f"{name}.low2",
             dtype=dtype,
         )
     else:
-        low2 = res_layer(low1, next_block, next_channel, name=f"{name}.low2", dtype=dtype)
+        low2 = res_layer(
+            low1, next_block, next_channel, name=f"{name}.low2", dtype=dtype
+        )
     low3 = res_layer(
-        low2, cur_block, cur_channel, downsample_first=False, name=f"{name}.low3", dtype=dtype
+        low2,
+        cur_block,
+        cur_channel,
+        downsample_first=False,
+        name=f"{name}.low3",
+        dtype=dtype,
     )
     up2 = keras.layers.UpSampling2D(
         2, interpolation="nearest", name=f"{blocks.keras_name(name)}-up2", dtype=dtype
     )(low3)
-    return keras.layers.Add(name=f"{blocks.keras_name(name)}--add", dtype=dtype)([up1, up2])
+    return keras.layers.Add(name=f"{blocks.keras_name(name)}--add", dtype=dtype)(
+        [up1, up2]
+    )
 
 
 @keras.saving.register_keras_serializable(package="keras_facelm")
@@ -172,18 +201,33 @@ class HourglassBackbone(Backbone):
                 f"outputs {_STEM_CHANNELS} channels), got {stage_channels[0]}."
             )
         inputs = keras.Input(shape=tuple(input_shape), name="images")
-        x = _conv_module(inputs, 128, 7, strides=2, padding=3, name="stem.0", dtype=dtype)
-        x = blocks.basic_block(x, _STEM_CHANNELS, strides=2, name="stem.1.0", dtype=dtype)
+        x = _conv_module(
+            inputs, 128, 7, strides=2, padding=3, name="stem.0", dtype=dtype
+        )
+        x = blocks.basic_block(
+            x, _STEM_CHANNELS, strides=2, name="stem.1.0", dtype=dtype
+        )
         x = _dormant_basic_block(x, name="inters.0", dtype=dtype)
         x = hourglass_module(
-            x, downsample_times, stage_channels, stage_blocks, name="hourglass_modules.0",
+            x,
+            downsample_times,
+            stage_channels,
+            stage_blocks,
+            name="hourglass_modules.0",
             dtype=dtype,
         )
         x = _conv_module(x, feat_channel, 3, padding=1, name="out_convs.0", dtype=dtype)
         super().__init__(
-            inputs=inputs, outputs=[x], name=name, dtype=dtype,
-            config=dict(downsample_times=downsample_times, stage_channels=stage_channels,
-                        stage_blocks=stage_blocks, feat_channel=feat_channel,
-                        input_shape=tuple(input_shape)),
+            inputs=inputs,
+            outputs=[x],
+            name=name,
+            dtype=dtype,
+            config=dict(
+                downsample_times=downsample_times,
+                stage_channels=stage_channels,
+                stage_blocks=stage_blocks,
+                feat_channel=feat_channel,
+                input_shape=tuple(input_shape),
+            ),
             **kwargs,
-        )  # fmt: skip
+        )

@@ -26,17 +26,36 @@ def hrnet_stages(width: int = 18, stage1_blocks: int = 4, num_blocks: int = 4):
     """
     w = width
     return {
-        "stage1": dict(num_modules=1, num_branches=1, block="BOTTLENECK",
-                       num_blocks=(stage1_blocks,), num_channels=(64,)),
-        "stage2": dict(num_modules=1, num_branches=2, block="BASIC",
-                       num_blocks=(num_blocks,) * 2, num_channels=(w, 2 * w)),
-        "stage3": dict(num_modules=4, num_branches=3, block="BASIC",
-                       num_blocks=(num_blocks,) * 3, num_channels=(w, 2 * w, 4 * w)),
-        "stage4": dict(num_modules=3, num_branches=4, block="BASIC",
-                       num_blocks=(num_blocks,) * 4,
-                       num_channels=(w, 2 * w, 4 * w, 8 * w),
-                       multiscale_output=True),
-    }  # fmt: skip
+        "stage1": dict(
+            num_modules=1,
+            num_branches=1,
+            block="BOTTLENECK",
+            num_blocks=(stage1_blocks,),
+            num_channels=(64,),
+        ),
+        "stage2": dict(
+            num_modules=1,
+            num_branches=2,
+            block="BASIC",
+            num_blocks=(num_blocks,) * 2,
+            num_channels=(w, 2 * w),
+        ),
+        "stage3": dict(
+            num_modules=4,
+            num_branches=3,
+            block="BASIC",
+            num_blocks=(num_blocks,) * 3,
+            num_channels=(w, 2 * w, 4 * w),
+        ),
+        "stage4": dict(
+            num_modules=3,
+            num_branches=4,
+            block="BASIC",
+            num_blocks=(num_blocks,) * 4,
+            num_channels=(w, 2 * w, 4 * w, 8 * w),
+            multiscale_output=True,
+        ),
+    }
 
 
 HRNET_W18_STAGES = hrnet_stages(18)
@@ -50,7 +69,9 @@ def _block(x, block_type, channels, *, name, dtype):
         return blocks.basic_block(x, channels, name=name, dtype=dtype)
     if block_type == "BOTTLENECK":
         return blocks.bottleneck(x, channels // 4, name=name, dtype=dtype)
-    raise ValueError(f"unknown HRNet block type {block_type!r}; expected BASIC or BOTTLENECK")
+    raise ValueError(
+        f"unknown HRNet block type {block_type!r}; expected BASIC or BOTTLENECK"
+    )
 
 
 def _upsample(x, factor, mode, name, dtype):
@@ -68,7 +89,10 @@ def _hr_module(xs, cfg, multiscale_output, upsample_mode, name, dtype):
         channels = cfg["num_channels"][b] * expansion
         for k in range(cfg["num_blocks"][b]):
             xs[b] = _block(
-                xs[b], cfg["block"], channels, name=f"{name}.branches.{b}.{k}",
+                xs[b],
+                cfg["block"],
+                channels,
+                name=f"{name}.branches.{b}.{k}",
                 dtype=dtype,
             )
     if n == 1:
@@ -83,23 +107,36 @@ def _hr_module(xs, cfg, multiscale_output, upsample_mode, name, dtype):
                 terms.append(xs[j])
             elif j > i:
                 y = blocks.conv_bn(
-                    xs[j], channels[i], 1, conv_name=f"{path}.0", bn_name=f"{path}.1",
-                    activation=False, dtype=dtype,
+                    xs[j],
+                    channels[i],
+                    1,
+                    conv_name=f"{path}.0",
+                    bn_name=f"{path}.1",
+                    activation=False,
+                    dtype=dtype,
                 )
-                terms.append(_upsample(y, 2 ** (j - i), upsample_mode, f"{path}.2", dtype))
+                terms.append(
+                    _upsample(y, 2 ** (j - i), upsample_mode, f"{path}.2", dtype)
+                )
             else:
                 y = xs[j]
                 for t in range(i - j):
                     last = t == i - j - 1
                     y = blocks.conv_bn(
-                        y, channels[i] if last else channels[j], 3, strides=2, padding=1,
-                        conv_name=f"{path}.{t}.0", bn_name=f"{path}.{t}.1",
-                        activation=not last, dtype=dtype,
+                        y,
+                        channels[i] if last else channels[j],
+                        3,
+                        strides=2,
+                        padding=1,
+                        conv_name=f"{path}.{t}.0",
+                        bn_name=f"{path}.{t}.1",
+                        activation=not last,
+                        dtype=dtype,
                     )
                 terms.append(y)
-        y = keras.layers.Add(name=blocks.keras_name(f"{name}.fuse.{i}--add"), dtype=dtype)(
-            terms
-        )
+        y = keras.layers.Add(
+            name=blocks.keras_name(f"{name}.fuse.{i}--add"), dtype=dtype
+        )(terms)
         outputs.append(blocks.relu(y, name=f"{name}.fuse.{i}--relu", dtype=dtype))
     return outputs
 
@@ -121,8 +158,13 @@ def _transition(xs, pre_channels, cur_channels, name, source_last, dtype):
             src = xs[-1] if source_last else xs[i]
             out.append(
                 blocks.conv_bn(
-                    src, c, 3, padding=1, conv_name=f"{name}.{i}.0",
-                    bn_name=f"{name}.{i}.1", dtype=dtype,
+                    src,
+                    c,
+                    3,
+                    padding=1,
+                    conv_name=f"{name}.{i}.0",
+                    bn_name=f"{name}.{i}.1",
+                    dtype=dtype,
                 )
             )
         else:
@@ -130,8 +172,13 @@ def _transition(xs, pre_channels, cur_channels, name, source_last, dtype):
             for j in range(i + 1 - len(pre_channels)):
                 last = j == i - len(pre_channels)
                 y = blocks.conv_bn(
-                    y, c if last else pre_channels[-1], 3, strides=2, padding=1,
-                    conv_name=f"{name}.{i}.{j}.0", bn_name=f"{name}.{i}.{j}.1",
+                    y,
+                    c if last else pre_channels[-1],
+                    3,
+                    strides=2,
+                    padding=1,
+                    conv_name=f"{name}.{i}.{j}.0",
+                    bn_name=f"{name}.{i}.{j}.1",
                     dtype=dtype,
                 )
             out.append(y)
@@ -168,10 +215,26 @@ class HRNetBackbone(Backbone):
     ):
         stages = as_tuples(stages or HRNET_W18_STAGES)
         inputs = keras.Input(shape=tuple(input_shape), name="images")
-        x = blocks.conv_bn(inputs, 64, 3, strides=2, padding=1, conv_name="conv1",
-                           bn_name="bn1", dtype=dtype)
-        x = blocks.conv_bn(x, 64, 3, strides=2, padding=1, conv_name="conv2",
-                           bn_name="bn2", dtype=dtype)
+        x = blocks.conv_bn(
+            inputs,
+            64,
+            3,
+            strides=2,
+            padding=1,
+            conv_name="conv1",
+            bn_name="bn1",
+            dtype=dtype,
+        )
+        x = blocks.conv_bn(
+            x,
+            64,
+            3,
+            strides=2,
+            padding=1,
+            conv_name="conv2",
+            bn_name="bn2",
+            dtype=dtype,
+        )
         s1 = stages["stage1"]
         channels = s1["num_channels"][0] * _EXPANSION[s1["block"]]
         for k in range(s1["num_blocks"][0]):
@@ -185,14 +248,24 @@ class HRNetBackbone(Backbone):
             for m in range(cfg["num_modules"]):
                 last = m == cfg["num_modules"] - 1
                 xs = _hr_module(
-                    xs, cfg, multiscale or not last, upsample_mode,
-                    f"stage{s}.{m}", dtype,
+                    xs,
+                    cfg,
+                    multiscale or not last,
+                    upsample_mode,
+                    f"stage{s}.{m}",
+                    dtype,
                 )
             pre = cur
         super().__init__(
-            inputs=inputs, outputs=xs, name=name, dtype=dtype,
-            config=dict(stages=stages, upsample_mode=upsample_mode,
-                        input_shape=tuple(input_shape)),
+            inputs=inputs,
+            outputs=xs,
+            name=name,
+            dtype=dtype,
+            config=dict(
+                stages=stages,
+                upsample_mode=upsample_mode,
+                input_shape=tuple(input_shape),
+            ),
             **kwargs,
-        )  # fmt: skip
+        )
         self.stages = stages

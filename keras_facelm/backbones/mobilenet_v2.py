@@ -47,16 +47,36 @@ def make_divisible(value, divisor, min_value=None, min_ratio=0.9):
     return new_value
 
 
-def _conv_module(x, filters, kernel_size, *, name, strides=1, padding=0, depthwise=False,
-                 activation=True, dtype=None):
+def _conv_module(
+    x,
+    filters,
+    kernel_size,
+    *,
+    name,
+    strides=1,
+    padding=0,
+    depthwise=False,
+    activation=True,
+    dtype=None,
+):
     """mmcv ``ConvModule`` at ``name``: ``.conv`` (no bias) → ``.bn`` → optional ReLU6."""
     if depthwise:
         x = blocks.depthwise_conv2d(
-            x, kernel_size, strides=strides, padding=padding, name=f"{name}.conv", dtype=dtype
+            x,
+            kernel_size,
+            strides=strides,
+            padding=padding,
+            name=f"{name}.conv",
+            dtype=dtype,
         )
     else:
         x = blocks.conv2d(
-            x, filters, kernel_size, strides=strides, padding=padding, name=f"{name}.conv",
+            x,
+            filters,
+            kernel_size,
+            strides=strides,
+            padding=padding,
+            name=f"{name}.conv",
             dtype=dtype,
         )
     x = blocks.batch_norm(x, name=f"{name}.bn", dtype=dtype)
@@ -79,14 +99,27 @@ def inverted_residual(x, out_channels, *, name, strides, expand_ratio, dtype=Non
         y = _conv_module(y, hidden, 1, name=f"{name}.conv.{index}", dtype=dtype)
         index += 1
     y = _conv_module(
-        y, hidden, 3, strides=strides, padding=1, depthwise=True,
-        name=f"{name}.conv.{index}", dtype=dtype,
+        y,
+        hidden,
+        3,
+        strides=strides,
+        padding=1,
+        depthwise=True,
+        name=f"{name}.conv.{index}",
+        dtype=dtype,
     )
     y = _conv_module(
-        y, out_channels, 1, activation=False, name=f"{name}.conv.{index + 1}", dtype=dtype
+        y,
+        out_channels,
+        1,
+        activation=False,
+        name=f"{name}.conv.{index + 1}",
+        dtype=dtype,
     )
     if strides == 1 and in_channels == out_channels:
-        y = keras.layers.Add(name=f"{blocks.keras_name(name)}--add", dtype=dtype)([x, y])
+        y = keras.layers.Add(name=f"{blocks.keras_name(name)}--add", dtype=dtype)(
+            [x, y]
+        )
     return y
 
 
@@ -113,8 +146,13 @@ class MobileNetV2Backbone(Backbone):
             raise ValueError(f"widen_factor must be positive, got {widen_factor!r}.")
         inputs = keras.Input(shape=tuple(input_shape), name="images")
         x = _conv_module(
-            inputs, make_divisible(32 * widen_factor, 8), 3, strides=2, padding=1,
-            name="conv1", dtype=dtype,
+            inputs,
+            make_divisible(32 * widen_factor, 8),
+            3,
+            strides=2,
+            padding=1,
+            name="conv1",
+            dtype=dtype,
         )
         for i, (expand_ratio, channels, num_blocks, stride) in enumerate(
             MOBILENET_V2_ARCH_SETTINGS
@@ -122,12 +160,20 @@ class MobileNetV2Backbone(Backbone):
             out_channels = make_divisible(channels * widen_factor, 8)
             for k in range(num_blocks):
                 x = inverted_residual(
-                    x, out_channels, name=f"layer{i + 1}.{k}", strides=stride if k == 0 else 1,
-                    expand_ratio=expand_ratio, dtype=dtype,
+                    x,
+                    out_channels,
+                    name=f"layer{i + 1}.{k}",
+                    strides=stride if k == 0 else 1,
+                    expand_ratio=expand_ratio,
+                    dtype=dtype,
                 )
         out_channels = int(1280 * widen_factor) if widen_factor > 1.0 else 1280
         x = _conv_module(x, out_channels, 1, name="conv2", dtype=dtype)
         super().__init__(
-            inputs=inputs, outputs=[x], name=name, dtype=dtype,
-            config=dict(widen_factor=widen_factor, input_shape=tuple(input_shape)), **kwargs,
-        )  # fmt: skip
+            inputs=inputs,
+            outputs=[x],
+            name=name,
+            dtype=dtype,
+            config=dict(widen_factor=widen_factor, input_shape=tuple(input_shape)),
+            **kwargs,
+        )

@@ -42,12 +42,20 @@ def check_num_stages(num_stages):
 def resnet_stem(x, stem_channels, *, dtype=None):
     """``conv1`` 7x7/2 (pad 3) → ``bn1`` → ReLU → ``maxpool`` 3x3/2 (pad 1): H/4."""
     x = blocks.conv_bn(
-        x, stem_channels, 7, strides=2, padding=3, conv_name="conv1", bn_name="bn1",
+        x,
+        stem_channels,
+        7,
+        strides=2,
+        padding=3,
+        conv_name="conv1",
+        bn_name="bn1",
         dtype=dtype,
     )
     # Zero padding equals PyTorch's -inf padding here because the input is a ReLU output.
     x = keras.layers.ZeroPadding2D(1, name="maxpool--pad", dtype=dtype)(x)
-    return keras.layers.MaxPooling2D(3, strides=2, padding="valid", name="maxpool", dtype=dtype)(x)
+    return keras.layers.MaxPooling2D(
+        3, strides=2, padding="valid", name="maxpool", dtype=dtype
+    )(x)
 
 
 def resnet_layers(x, block_fn, stage_blocks, base_channels, expansion):
@@ -95,12 +103,18 @@ class ResNetBackbone(Backbone):
     def residual_block(x, block_type, out_channels, *, name, strides, dtype):
         """One block of ``block_type`` with ``out_channels`` outputs at module path ``name``."""
         if block_type == "basic":
-            return blocks.basic_block(x, out_channels, name=name, strides=strides, dtype=dtype)
+            return blocks.basic_block(
+                x, out_channels, name=name, strides=strides, dtype=dtype
+            )
         expansion = _EXPANSION[block_type]
         return blocks.bottleneck(
-            x, out_channels // expansion, name=name, strides=strides,
-            expansion=expansion, dtype=dtype,
-        )  # fmt: skip
+            x,
+            out_channels // expansion,
+            name=name,
+            strides=strides,
+            expansion=expansion,
+            dtype=dtype,
+        )
 
     def __init__(
         self,
@@ -133,8 +147,16 @@ class ResNetBackbone(Backbone):
             x, block_fn, stage_blocks[:num_stages], base_channels, expansion
         )
         super().__init__(
-            inputs=inputs, outputs=[x], name=name, dtype=dtype,
-            config=dict(depth=depth, base_channels=base_channels, stem_channels=stem_channels,
-                        num_stages=num_stages, input_shape=tuple(input_shape)),
+            inputs=inputs,
+            outputs=[x],
+            name=name,
+            dtype=dtype,
+            config=dict(
+                depth=depth,
+                base_channels=base_channels,
+                stem_channels=stem_channels,
+                num_stages=num_stages,
+                input_shape=tuple(input_shape),
+            ),
             **kwargs,
-        )  # fmt: skip
+        )

@@ -25,7 +25,10 @@ from keras_facelm.backbones.resnet import ResNetBackbone
 
 __all__ = ["SCNetBackbone", "NearestResizeLike", "sc_bottleneck", "SCNET_ARCH_SETTINGS"]
 
-SCNET_ARCH_SETTINGS = {50: ("sc_bottleneck", (3, 4, 6, 3)), 101: ("sc_bottleneck", (3, 4, 23, 3))}
+SCNET_ARCH_SETTINGS = {
+    50: ("sc_bottleneck", (3, 4, 6, 3)),
+    101: ("sc_bottleneck", (3, 4, 23, 3)),
+}
 _EXPANSION = 4  # SCBottleneck.expansion
 _POOLING_R = 4
 
@@ -44,7 +47,9 @@ class NearestResizeLike(keras.layers.Layer):
         for axis in (1, 2):
             size_in = ops.shape(x)[axis]
             size_out = ops.shape(ref)[axis]
-            scale = ops.divide(ops.cast(size_in, "float32"), ops.cast(size_out, "float32"))
+            scale = ops.divide(
+                ops.cast(size_in, "float32"), ops.cast(size_out, "float32")
+            )
             dst = ops.cast(ops.arange(size_out), "float32")
             src = ops.cast(ops.floor(ops.multiply(dst, scale)), "int32")
             src = ops.minimum(src, ops.cast(size_in, "int32") - 1)
@@ -59,26 +64,53 @@ class NearestResizeLike(keras.layers.Layer):
 def _scconv(x, channels, *, name, strides, dtype):
     """MMPose ``SCConv`` at module path ``name`` (e.g. ``"layer1.0.scconv"``)."""
     pooled = keras.layers.AveragePooling2D(
-        _POOLING_R, strides=_POOLING_R, padding="valid",
-        name=f"{blocks.keras_name(name)}-k2-0", dtype=dtype,
+        _POOLING_R,
+        strides=_POOLING_R,
+        padding="valid",
+        name=f"{blocks.keras_name(name)}-k2-0",
+        dtype=dtype,
     )(x)
     k2 = blocks.conv_bn(
-        pooled, channels, 3, padding=1, conv_name=f"{name}.k2.1", bn_name=f"{name}.k2.2",
-        activation=False, dtype=dtype,
+        pooled,
+        channels,
+        3,
+        padding=1,
+        conv_name=f"{name}.k2.1",
+        bn_name=f"{name}.k2.2",
+        activation=False,
+        dtype=dtype,
     )
-    k2 = NearestResizeLike(name=f"{blocks.keras_name(name)}--resize", dtype=dtype)([k2, x])
-    gate = keras.layers.Add(name=f"{blocks.keras_name(name)}--gate_add", dtype=dtype)([x, k2])
+    k2 = NearestResizeLike(name=f"{blocks.keras_name(name)}--resize", dtype=dtype)(
+        [k2, x]
+    )
+    gate = keras.layers.Add(name=f"{blocks.keras_name(name)}--gate_add", dtype=dtype)(
+        [x, k2]
+    )
     gate = keras.layers.Activation(
         "sigmoid", name=f"{blocks.keras_name(name)}--sigmoid", dtype=dtype
     )(gate)
     k3 = blocks.conv_bn(
-        x, channels, 3, padding=1, conv_name=f"{name}.k3.0", bn_name=f"{name}.k3.1",
-        activation=False, dtype=dtype,
+        x,
+        channels,
+        3,
+        padding=1,
+        conv_name=f"{name}.k3.0",
+        bn_name=f"{name}.k3.1",
+        activation=False,
+        dtype=dtype,
     )
-    y = keras.layers.Multiply(name=f"{blocks.keras_name(name)}--mul", dtype=dtype)([k3, gate])
+    y = keras.layers.Multiply(name=f"{blocks.keras_name(name)}--mul", dtype=dtype)(
+        [k3, gate]
+    )
     return blocks.conv_bn(
-        y, channels, 3, strides=strides, padding=1,
-        conv_name=f"{name}.k4.0", bn_name=f"{name}.k4.1", dtype=dtype,
+        y,
+        channels,
+        3,
+        strides=strides,
+        padding=1,
+        conv_name=f"{name}.k4.0",
+        bn_name=f"{name}.k4.1",
+        dtype=dtype,
     )
 
 
@@ -93,19 +125,34 @@ def sc_bottleneck(x, out_channels, *, name, strides=1, dtype=None):
         identity = blocks.downsample_branch(x, out_channels, strides, name, dtype)
     else:
         identity = x
-    a = blocks.conv_bn(x, mid, 1, conv_name=f"{name}.conv1", bn_name=f"{name}.bn1", dtype=dtype)
     a = blocks.conv_bn(
-        a, mid, 3, strides=strides, padding=1, conv_name=f"{name}.k1.0",
-        bn_name=f"{name}.k1.1", dtype=dtype,
+        x, mid, 1, conv_name=f"{name}.conv1", bn_name=f"{name}.bn1", dtype=dtype
     )
-    b = blocks.conv_bn(x, mid, 1, conv_name=f"{name}.conv2", bn_name=f"{name}.bn2", dtype=dtype)
+    a = blocks.conv_bn(
+        a,
+        mid,
+        3,
+        strides=strides,
+        padding=1,
+        conv_name=f"{name}.k1.0",
+        bn_name=f"{name}.k1.1",
+        dtype=dtype,
+    )
+    b = blocks.conv_bn(
+        x, mid, 1, conv_name=f"{name}.conv2", bn_name=f"{name}.bn2", dtype=dtype
+    )
     b = _scconv(b, mid, name=f"{name}.scconv", strides=strides, dtype=dtype)
-    y = keras.layers.Concatenate(axis=-1, name=f"{blocks.keras_name(name)}--concat", dtype=dtype)(
-        [a, b]
-    )
+    y = keras.layers.Concatenate(
+        axis=-1, name=f"{blocks.keras_name(name)}--concat", dtype=dtype
+    )([a, b])
     y = blocks.conv_bn(
-        y, out_channels, 1, conv_name=f"{name}.conv3", bn_name=f"{name}.bn3",
-        activation=False, dtype=dtype,
+        y,
+        out_channels,
+        1,
+        conv_name=f"{name}.conv3",
+        bn_name=f"{name}.bn3",
+        activation=False,
+        dtype=dtype,
     )
     return blocks.residual_relu(y, identity, name, dtype)
 

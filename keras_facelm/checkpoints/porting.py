@@ -171,11 +171,17 @@ def port_state_dict(model, state_dict, *, strict=True):
     if strict and (unused or missing or shape_errors):
         parts = []
         if shape_errors:
-            parts.append(f"{len(shape_errors)} with the wrong shape ({'; '.join(shape_errors[:3])})")
+            parts.append(
+                f"{len(shape_errors)} with the wrong shape ({'; '.join(shape_errors[:3])})"
+            )
         if missing:
-            parts.append(f"{len(missing)} model weights not in the checkpoint ({_summarise(missing)})")
+            parts.append(
+                f"{len(missing)} model weights not in the checkpoint ({_summarise(missing)})"
+            )
         if unused:
-            parts.append(f"{len(unused)} checkpoint tensors unused ({_summarise(unused)})")
+            parts.append(
+                f"{len(unused)} checkpoint tensors unused ({_summarise(unused)})"
+            )
         raise StateDictMismatchError(
             f"checkpoint does not match {type(model).__name__} '{model.name}': "
             + "; ".join(parts)

@@ -163,16 +163,25 @@ _STORAGE_DTYPES: dict[str, np.dtype | None] = {
 
 # torch dtype object name (``torch.float32`` pickles as global ``torch float32``).
 _TORCH_DTYPES: dict[str, str] = {
-    "float64": "<f8", "double": "<f8",
-    "float32": "<f4", "float": "<f4",
-    "float16": "<f2", "half": "<f2",
+    "float64": "<f8",
+    "double": "<f8",
+    "float32": "<f4",
+    "float": "<f4",
+    "float16": "<f2",
+    "half": "<f2",
     "bfloat16": "<f4",
-    "int64": "<i8", "long": "<i8",
-    "int32": "<i4", "int": "<i4",
-    "int16": "<i2", "short": "<i2",
-    "int8": "i1", "uint8": "u1", "bool": "?",
-    "complex64": "<c8", "complex128": "<c16",
-}  # fmt: skip
+    "int64": "<i8",
+    "long": "<i8",
+    "int32": "<i4",
+    "int": "<i4",
+    "int16": "<i2",
+    "short": "<i2",
+    "int8": "i1",
+    "uint8": "u1",
+    "bool": "?",
+    "complex64": "<c8",
+    "complex128": "<c16",
+}
 
 
 class _StorageType:

@@ -15,7 +15,16 @@ import sys
 __all__ = ["main"]
 
 #: sub-command → module under keras_facelm.cli
-COMMANDS = ("predict", "evaluate", "train", "export", "convert", "presets", "benchmark", "demo")
+COMMANDS = (
+    "predict",
+    "evaluate",
+    "train",
+    "export",
+    "convert",
+    "presets",
+    "benchmark",
+    "demo",
+)
 
 
 def build_parser():
@@ -28,9 +37,11 @@ def build_parser():
     for name in COMMANDS:
         module = importlib.import_module(f"keras_facelm.cli.{name}")
         p = sub.add_parser(
-            name, help=module.HELP, description=module.__doc__,
+            name,
+            help=module.HELP,
+            description=module.__doc__,
             formatter_class=argparse.RawDescriptionHelpFormatter,
-        )  # fmt: skip
+        )
         module.add_arguments(p)
         p.set_defaults(run=module.run)
     return parser

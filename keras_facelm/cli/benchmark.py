@@ -19,9 +19,14 @@ HELP = "batch-1 latency of a preset or exported model on this machine"
 
 
 def add_arguments(parser):
-    parser.add_argument("--preset", required=True,
-                        help="preset name, preset directory, or exported .tflite/.onnx file")  # fmt: skip
-    parser.add_argument("--runs", type=int, default=50, help="timed runs (after warm-up)")
+    parser.add_argument(
+        "--preset",
+        required=True,
+        help="preset name, preset directory, or exported .tflite/.onnx file",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=50, help="timed runs (after warm-up)"
+    )
     parser.add_argument("--warmup", type=int, default=5, help="untimed runs first")
     parser.add_argument("--batch-size", type=int, default=1, help="crops per call")
 
@@ -35,8 +40,9 @@ def run(args):
         raise ValueError("--runs and --batch-size must be at least 1")
     predictor = as_predictor(args.preset)
     width, height = predictor.input_size
-    crops = np.random.default_rng(0).integers(0, 256, (args.batch_size, height, width, 3),
-                                               dtype=np.uint8)  # fmt: skip
+    crops = np.random.default_rng(0).integers(
+        0, 256, (args.batch_size, height, width, 3), dtype=np.uint8
+    )
     for _ in range(args.warmup):
         predictor.predict(crops)
     times = []
@@ -45,6 +51,8 @@ def run(args):
         predictor.predict(crops)
         times.append((time.perf_counter() - start) * 1e3)
     median, p90 = np.median(times), np.percentile(times, 90)
-    print(f"{args.preset}: batch {args.batch_size}, {width}x{height}: median {median:.2f} ms, "
-          f"p90 {p90:.2f} ms over {args.runs} runs")  # fmt: skip
+    print(
+        f"{args.preset}: batch {args.batch_size}, {width}x{height}: median {median:.2f} ms, "
+        f"p90 {p90:.2f} ms over {args.runs} runs"
+    )
     return 0

@@ -15,10 +15,14 @@ HELP = "convert an MMPose checkpoint into a preset directory"
 
 
 def add_arguments(parser):
-    parser.add_argument("--preset", required=True,
-                        help="registered preset name, e.g. hrnetv2_w18_wflw")  # fmt: skip
-    parser.add_argument("--checkpoint", required=True,
-                        help="MMPose .pth (0.x or 1.x): a path or a file:// / https:// URL")  # fmt: skip
+    parser.add_argument(
+        "--preset", required=True, help="registered preset name, e.g. hrnetv2_w18_wflw"
+    )
+    parser.add_argument(
+        "--checkpoint",
+        required=True,
+        help="MMPose .pth (0.x or 1.x): a path or a file:// / https:// URL",
+    )
     parser.add_argument("--output", required=True, help="preset directory to write")
     return parser
 
@@ -38,6 +42,8 @@ def run(args):
         "mmpose_config": spec.mmpose_config,
     }
     save_preset_dir(model, args.output, metadata=metadata)
-    print(f"wrote {args.output}: {type(model).__name__} '{args.preset}', "
-          f"{model.count_params():,} weights from {path}")  # fmt: skip
+    print(
+        f"wrote {args.output}: {type(model).__name__} '{args.preset}', "
+        f"{model.count_params():,} weights from {path}"
+    )
     return 0

@@ -21,9 +21,14 @@ def add_arguments(parser):
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--camera", type=int, help="webcam index (e.g. 0)")
     source.add_argument("--video", help="video file (.mp4, .avi, ...)")
-    parser.add_argument("--preset", required=True,
-                        help="preset name, preset directory, or exported .tflite/.onnx file")  # fmt: skip
-    parser.add_argument("--output", default=".", help="folder for the video and JSON lines")
+    parser.add_argument(
+        "--preset",
+        required=True,
+        help="preset name, preset directory, or exported .tflite/.onnx file",
+    )
+    parser.add_argument(
+        "--output", default=".", help="folder for the video and JSON lines"
+    )
     add_video_arguments(parser)
     parser.set_defaults(max_frames=300)
 
@@ -35,9 +40,12 @@ def run(args):
     out = pathlib.Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     summary = landmark_video(
-        FaceLandmarker(args.preset), args.camera if args.video is None else args.video,
-        output_video=out / f"{name}.landmarks.mp4", output_jsonl=out / f"{name}.jsonl",
-        progress=True, **video_options(args),
-    )  # fmt: skip
+        FaceLandmarker(args.preset),
+        args.camera if args.video is None else args.video,
+        output_video=out / f"{name}.landmarks.mp4",
+        output_jsonl=out / f"{name}.jsonl",
+        progress=True,
+        **video_options(args),
+    )
     print(json.dumps(summary.to_json(), indent=1, default=str))
     return 0

@@ -17,16 +17,32 @@ HELP = "NME, FR and AUC of a model on a dataset split and its subsets, with a CE
 
 
 def add_arguments(parser):
-    parser.add_argument("--preset", required=True,
-                        help="preset name, preset directory, or exported .tflite/.onnx file")  # fmt: skip
-    parser.add_argument("--dataset", required=True,
-                        help="TFDS dataset (wflw, face300w, aflw, cofw, coco_wholebody_face, "
-                             "synthetic_faces)")  # fmt: skip
-    parser.add_argument("--split", default="test", help="split to evaluate (and its subsets)")
-    parser.add_argument("--data-dir", help="TFDS data directory the dataset was built into")
-    parser.add_argument("--output", default="evaluation", help="folder for metrics.json and ced.png")
-    parser.add_argument("--no-flip-test", action="store_true", help="skip the flip test")
-    parser.add_argument("--limit", type=int, help="evaluate the first N faces of each split")
+    parser.add_argument(
+        "--preset",
+        required=True,
+        help="preset name, preset directory, or exported .tflite/.onnx file",
+    )
+    parser.add_argument(
+        "--dataset",
+        required=True,
+        help="TFDS dataset (wflw, face300w, aflw, cofw, coco_wholebody_face, "
+        "synthetic_faces)",
+    )
+    parser.add_argument(
+        "--split", default="test", help="split to evaluate (and its subsets)"
+    )
+    parser.add_argument(
+        "--data-dir", help="TFDS data directory the dataset was built into"
+    )
+    parser.add_argument(
+        "--output", default="evaluation", help="folder for metrics.json and ced.png"
+    )
+    parser.add_argument(
+        "--no-flip-test", action="store_true", help="skip the flip test"
+    )
+    parser.add_argument(
+        "--limit", type=int, help="evaluate the first N faces of each split"
+    )
     parser.add_argument("--batch-size", type=int, default=32)
 
 
@@ -46,22 +62,36 @@ def run(args):
 
     model = _model(args.preset)
     splits = [args.split] + [
-        s for s in dataset_splits(args.dataset, args.data_dir) if s.startswith(args.split + "_")
+        s
+        for s in dataset_splits(args.dataset, args.data_dir)
+        if s.startswith(args.split + "_")
     ]
     out = pathlib.Path(args.output)
     results, errors = {}, {}
     for split in splits:
-        records = load_records(args.dataset, split, data_dir=args.data_dir, limit=args.limit)
-        res = evaluate(model, records, batch_size=args.batch_size,
-                       flip_test=False if args.no_flip_test else None)  # fmt: skip
+        records = load_records(
+            args.dataset, split, data_dir=args.data_dir, limit=args.limit
+        )
+        res = evaluate(
+            model,
+            records,
+            batch_size=args.batch_size,
+            flip_test=False if args.no_flip_test else None,
+        )
         results[split] = {k: float(res[k]) for k in ("nme", "failure_rate", "auc")}
         results[split]["faces"] = len(records)
         errors[split] = res["per_image_nme"]
-        print(f"{split:24s} faces {len(records):6d}  NME {res['nme']:.5f}  "
-              f"FR@0.1 {res['failure_rate']:.4f}  AUC@0.1 {res['auc']:.4f}")  # fmt: skip
+        print(
+            f"{split:24s} faces {len(records):6d}  NME {res['nme']:.5f}  "
+            f"FR@0.1 {res['failure_rate']:.4f}  AUC@0.1 {res['auc']:.4f}"
+        )
     out.mkdir(parents=True, exist_ok=True)
-    (out / "metrics.json").write_text(json.dumps(
-        {"preset": str(args.preset), "dataset": args.dataset, "splits": results}, indent=2))  # fmt: skip
+    (out / "metrics.json").write_text(
+        json.dumps(
+            {"preset": str(args.preset), "dataset": args.dataset, "splits": results},
+            indent=2,
+        )
+    )
     try:
         import matplotlib
 

@@ -26,16 +26,27 @@ def add_arguments(parser):
         QUANTIZATIONS,
     )
 
-    parser.add_argument("--preset", required=True,
-                        help="registered preset name or preset directory")  # fmt: skip
-    parser.add_argument("--output", required=True,
-                        help="file to write (.tflite / .onnx) or SavedModel directory")  # fmt: skip
+    parser.add_argument(
+        "--preset", required=True, help="registered preset name or preset directory"
+    )
+    parser.add_argument(
+        "--output",
+        required=True,
+        help="file to write (.tflite / .onnx) or SavedModel directory",
+    )
     parser.add_argument("--format", default="litert", choices=list(FORMATS))
-    parser.add_argument("--quantize", default=None, choices=[q for q in QUANTIZATIONS if q],
-                        help="LiteRT only; int8 needs --representative")  # fmt: skip
-    parser.add_argument("--representative", default=None,
-                        help="int8 calibration: a TFDS split 'name:split' or a .npy of "
-                             "RGB crops (M, H, W, 3) 0-255")  # fmt: skip
+    parser.add_argument(
+        "--quantize",
+        default=None,
+        choices=[q for q in QUANTIZATIONS if q],
+        help="LiteRT only; int8 needs --representative",
+    )
+    parser.add_argument(
+        "--representative",
+        default=None,
+        help="int8 calibration: a TFDS split 'name:split' or a .npy of "
+        "RGB crops (M, H, W, 3) 0-255",
+    )
     flip = parser.add_mutually_exclusive_group()
     flip.add_argument(
         "--flip-test",
@@ -63,9 +74,15 @@ def run(args):
 
         data = np.load(data)
     path = export(
-        args.preset, args.output, format=args.format, quantize=args.quantize,
-        representative_data=data, flip_test=args.flip_test, outputs=args.outputs,
-        input_dtype=args.input_dtype, overwrite=args.overwrite,
-    )  # fmt: skip
+        args.preset,
+        args.output,
+        format=args.format,
+        quantize=args.quantize,
+        representative_data=data,
+        flip_test=args.flip_test,
+        outputs=args.outputs,
+        input_dtype=args.input_dtype,
+        overwrite=args.overwrite,
+    )
     print(f"wrote {path} and {path}.json")
     return 0

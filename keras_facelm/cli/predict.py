@@ -20,11 +20,21 @@ HELP = "landmark every face in photos, folders and videos (JSON + overlays)"
 def add_video_arguments(parser):
     """Options of video smoothing, shared by ``predict`` and ``demo``."""
     parser.add_argument("--max-frames", type=int, help="videos: stop after N frames")
-    parser.add_argument("--no-smoothing", action="store_true", help="videos: raw keypoints")
-    parser.add_argument("--min-cutoff", type=float, default=1.0,
-                        help="videos: One-Euro cut-off of a still face in Hz (lower: smoother)")  # fmt: skip
-    parser.add_argument("--beta", type=float, default=5.0,
-                        help="videos: One-Euro speed coefficient (higher: less lag when moving)")  # fmt: skip
+    parser.add_argument(
+        "--no-smoothing", action="store_true", help="videos: raw keypoints"
+    )
+    parser.add_argument(
+        "--min-cutoff",
+        type=float,
+        default=1.0,
+        help="videos: One-Euro cut-off of a still face in Hz (lower: smoother)",
+    )
+    parser.add_argument(
+        "--beta",
+        type=float,
+        default=5.0,
+        help="videos: One-Euro speed coefficient (higher: less lag when moving)",
+    )
 
 
 def video_options(args):
@@ -36,18 +46,27 @@ def video_options(args):
 
 def add_arguments(parser):
     parser.add_argument("inputs", nargs="+", metavar="IMAGE_OR_DIR_OR_VIDEO")
-    parser.add_argument("--preset", required=True,
-                        help="preset name, preset directory, or exported .tflite/.onnx file")  # fmt: skip
+    parser.add_argument(
+        "--preset",
+        required=True,
+        help="preset name, preset directory, or exported .tflite/.onnx file",
+    )
     parser.add_argument("--output", required=True, help="output folder (created)")
-    parser.add_argument("--detector", default="default",
-                        choices=["default", "blazeface_full_range", "blazeface_short_range",
-                                 "haar"],
-                        help="face detector (default: BlazeFace full range, bundled)")  # fmt: skip
-    parser.add_argument("--batch-size", type=int, default=32, help="face crops per forward pass")
+    parser.add_argument(
+        "--detector",
+        default="default",
+        choices=["default", "blazeface_full_range", "blazeface_short_range", "haar"],
+        help="face detector (default: BlazeFace full range, bundled)",
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=32, help="face crops per forward pass"
+    )
     parser.add_argument("--max-faces", type=int, help="keep the N best faces per image")
     parser.add_argument("--min-detector-score", type=float, default=0.0)
     parser.add_argument("--no-overlay", action="store_true", help="JSON only")
-    parser.add_argument("--indices", action="store_true", help="number the points in overlays")
+    parser.add_argument(
+        "--indices", action="store_true", help="number the points in overlays"
+    )
     add_video_arguments(parser)
 
 
@@ -56,16 +75,29 @@ def run(args):
     from keras_facelm.inference.predict_files import predict_files
 
     landmarker = FaceLandmarker(
-        args.preset, args.detector, batch_size=args.batch_size, max_faces=args.max_faces,
+        args.preset,
+        args.detector,
+        batch_size=args.batch_size,
+        max_faces=args.max_faces,
         min_detector_score=args.min_detector_score,
-    )  # fmt: skip
+    )
     report = predict_files(
-        landmarker, args.inputs, args.output, overlay=not args.no_overlay,
-        indices=args.indices, video_options=video_options(args), progress=True,
-    )  # fmt: skip
+        landmarker,
+        args.inputs,
+        args.output,
+        overlay=not args.no_overlay,
+        indices=args.indices,
+        video_options=video_options(args),
+        progress=True,
+    )
     for video, summary in report.videos.items():
-        print(f"{video}: {summary['frames']} frames, {summary['tracks']} faces, jitter "
-              f"{summary['jitter_raw']:.4f} raw -> {summary['jitter_smoothed']:.4f} smoothed")  # fmt: skip
-    print(f"wrote {len(report.written)} files to {args.output}; "
-          f"{len(report.failed)} inputs skipped", file=sys.stderr)  # fmt: skip
+        print(
+            f"{video}: {summary['frames']} frames, {summary['tracks']} faces, jitter "
+            f"{summary['jitter_raw']:.4f} raw -> {summary['jitter_smoothed']:.4f} smoothed"
+        )
+    print(
+        f"wrote {len(report.written)} files to {args.output}; "
+        f"{len(report.failed)} inputs skipped",
+        file=sys.stderr,
+    )
     return 1 if report.failed else 0

@@ -7,8 +7,11 @@ HELP = "list presets, their published NMEs and licences"
 
 
 def add_arguments(parser):
-    parser.add_argument("--with-weights", action="store_true",
-                        help="only presets with released checkpoints")  # fmt: skip
+    parser.add_argument(
+        "--with-weights",
+        action="store_true",
+        help="only presets with released checkpoints",
+    )
 
 
 def run(args):
@@ -18,7 +21,11 @@ def run(args):
         p = get_preset(name)
         status = "weights" if p.has_weights else "recipe only (no released weights)"
         nme = ", ".join(f"{k} {v}" for k, v in p.published_nme.items())
-        print(f"{name:40s} {preset_class(name).__name__:18s} {p.scheme:20s} {status}  "
-              f"NME: {nme or '-'}")  # fmt: skip
-        print(f"{'':40s} weights: {p.weights_license}; training data: {p.dataset_terms}")
+        print(
+            f"{name:40s} {preset_class(name).__name__:18s} {p.scheme:20s} {status}  "
+            f"NME: {nme or '-'}"
+        )
+        print(
+            f"{'':40s} weights: {p.weights_license}; training data: {p.dataset_terms}"
+        )
     return 0

@@ -39,8 +39,14 @@ class MSRAHeatmap(Codec):
         blur_kernel_size: the Gaussian blur of DARK decoding (11 in MMPose).
     """
 
-    def __init__(self, input_size=(256, 256), heatmap_size=(64, 64), sigma=2.0,
-                 unbiased=False, blur_kernel_size=11):
+    def __init__(
+        self,
+        input_size=(256, 256),
+        heatmap_size=(64, 64),
+        sigma=2.0,
+        unbiased=False,
+        blur_kernel_size=11,
+    ):
         if len(input_size) != 2 or len(heatmap_size) != 2:
             raise ValueError(
                 "input_size and heatmap_size must be (width, height) pairs, got "
@@ -78,9 +84,12 @@ class MSRAHeatmap(Codec):
 
         (in_w, in_h), (hm_w, hm_h) = self.input_size, self.heatmap_size
         return HeatmapDecoder(
-            unbiased=self.unbiased, blur_kernel_size=self.blur_kernel_size,
-            scale=(in_w / hm_w, in_h / hm_h), name=name, dtype="float32",
-        )  # fmt: skip
+            unbiased=self.unbiased,
+            blur_kernel_size=self.blur_kernel_size,
+            scale=(in_w / hm_w, in_h / hm_h),
+            name=name,
+            dtype="float32",
+        )
 
     def encode(self, keypoints, visible=None):
         """Encodes one face's keypoints.

@@ -168,16 +168,53 @@ def _mouth(shape):
     wc = w + corner_dx
     # Outer contour: 48 left corner, 49-53 upper lip, 54 right corner,
     # 55-59 lower lip from right to left.
-    ox = np.array([-wc, -0.6 * w, -0.22 * w, 0.0, 0.22 * w, 0.6 * w, wc,
-                   0.6 * w, 0.3 * w, 0.0, -0.3 * w, -0.6 * w])  # fmt: skip
-    oy = my + np.array([corner_dy, -0.08, -0.12, -0.1, -0.12, -0.08, corner_dy,
-                        0.09 + opening, 0.13 + opening, 0.14 + opening,
-                        0.13 + opening, 0.09 + opening])  # fmt: skip
+    ox = np.array(
+        [
+            -wc,
+            -0.6 * w,
+            -0.22 * w,
+            0.0,
+            0.22 * w,
+            0.6 * w,
+            wc,
+            0.6 * w,
+            0.3 * w,
+            0.0,
+            -0.3 * w,
+            -0.6 * w,
+        ]
+    )
+    oy = my + np.array(
+        [
+            corner_dy,
+            -0.08,
+            -0.12,
+            -0.1,
+            -0.12,
+            -0.08,
+            corner_dy,
+            0.09 + opening,
+            0.13 + opening,
+            0.14 + opening,
+            0.13 + opening,
+            0.09 + opening,
+        ]
+    )
     # Inner contour: 60 left corner, 61-63 upper, 64 right corner, 65-67 lower.
     wi = 0.8 * w + corner_dx
     ix = np.array([-wi, -0.4 * w, 0.0, 0.4 * w, wi, 0.4 * w, 0.0, -0.4 * w])
-    iy = my + np.array([0.005 + corner_dy, -0.01, -0.005, -0.01, 0.005 + corner_dy,
-                        0.01 + opening, 0.015 + opening, 0.01 + opening])  # fmt: skip
+    iy = my + np.array(
+        [
+            0.005 + corner_dy,
+            -0.01,
+            -0.005,
+            -0.01,
+            0.005 + corner_dy,
+            0.01 + opening,
+            0.015 + opening,
+            0.01 + opening,
+        ]
+    )
     outer = np.stack([ox, oy, 0.3 - 0.3 * ox**2], axis=-1)
     inner = np.stack([ix, iy, 0.27 - 0.3 * ix**2], axis=-1)
     return outer, inner
@@ -214,9 +251,18 @@ def mean_shape_3d(**shape) -> np.ndarray:
     bridge, nostrils = _nose(s)
     outer, inner = _mouth(s)
     pts = np.concatenate(
-        [jaw, _brow(s, -1), _brow(s, +1), bridge, nostrils, _eye(s, -1), _eye(s, +1),
-         outer, inner]
-    )  # fmt: skip
+        [
+            jaw,
+            _brow(s, -1),
+            _brow(s, +1),
+            bridge,
+            nostrils,
+            _eye(s, -1),
+            _eye(s, +1),
+            outer,
+            inner,
+        ]
+    )
     return pts
 
 
@@ -323,11 +369,28 @@ def bbox_center_scale(keypoints: np.ndarray):
 # ----------------------------------------------------------------- sampling
 
 _SKIN_TONES = np.array(
-    [[255, 224, 196], [241, 194, 160], [224, 172, 130], [198, 134, 96],
-     [161, 102, 66], [110, 70, 45], [80, 52, 36]], np.float64)  # fmt: skip
+    [
+        [255, 224, 196],
+        [241, 194, 160],
+        [224, 172, 130],
+        [198, 134, 96],
+        [161, 102, 66],
+        [110, 70, 45],
+        [80, 52, 36],
+    ],
+    np.float64,
+)
 _HAIR_COLOURS = np.array(
-    [[20, 16, 14], [60, 40, 25], [110, 75, 40], [200, 165, 100], [150, 60, 30],
-     [170, 170, 165]], np.float64)  # fmt: skip
+    [
+        [20, 16, 14],
+        [60, 40, 25],
+        [110, 75, 40],
+        [200, 165, 100],
+        [150, 60, 30],
+        [170, 170, 165],
+    ],
+    np.float64,
+)
 _IRIS_COLOURS = np.array(
     [[70, 45, 25], [110, 75, 40], [70, 110, 160], [80, 120, 80], [110, 110, 115]],
     np.float64,
@@ -400,11 +463,21 @@ def sample_face_params(
     )
     clothes = tuple(int(v) for v in rng.integers(0, 256, 3))
     params = FaceParams(
-        yaw=yaw, pitch=pitch, roll=roll, scale=scale, translation=(0.0, 0.0),
-        shape=shape, gaze=gaze, skin=_rgb(skin), hair=_rgb(hair),
-        hair_style=hair_style, brow=_rgb(0.6 * hair + 0.12 * skin), iris=iris,
-        lips=_rgb(lips), clothes=clothes,
-    )  # fmt: skip
+        yaw=yaw,
+        pitch=pitch,
+        roll=roll,
+        scale=scale,
+        translation=(0.0, 0.0),
+        shape=shape,
+        gaze=gaze,
+        skin=_rgb(skin),
+        hair=_rgb(hair),
+        hair_style=hair_style,
+        brow=_rgb(0.6 * hair + 0.12 * skin),
+        iris=iris,
+        lips=_rgb(lips),
+        clothes=clothes,
+    )
     kp0 = project_face(params)
     x1, y1 = kp0.min(axis=0)
     x2, y2 = kp0.max(axis=0)
@@ -479,10 +552,17 @@ def _line(img, points, rgb, thickness, closed=False):
 
 def _ellipse(img, center, axes, angle, rgb, thickness=-1):
     cv2.ellipse(
-        img, tuple(int(v) for v in np.round(np.asarray(center) * _ONE)),
+        img,
+        tuple(int(v) for v in np.round(np.asarray(center) * _ONE)),
         tuple(max(0, int(v)) for v in np.round(np.asarray(axes) * _ONE)),
-        float(angle), 0.0, 360.0, tuple(float(c) for c in rgb), thickness, cv2.LINE_AA, _SHIFT,
-    )  # fmt: skip
+        float(angle),
+        0.0,
+        360.0,
+        tuple(float(c) for c in rgb),
+        thickness,
+        cv2.LINE_AA,
+        _SHIFT,
+    )
 
 
 def _shade(rgb, factor):
@@ -525,8 +605,16 @@ def draw_face(canvas: np.ndarray, params: FaceParams) -> np.ndarray:
     skin = params.skin
 
     # Torso and neck.
-    torso = np.array([[-2.6, 3.4, -0.6], [-2.3, 2.0, -0.6], [-0.9, 1.55, -0.5],
-                      [0.9, 1.55, -0.5], [2.3, 2.0, -0.6], [2.6, 3.4, -0.6]])  # fmt: skip
+    torso = np.array(
+        [
+            [-2.6, 3.4, -0.6],
+            [-2.3, 2.0, -0.6],
+            [-0.9, 1.55, -0.5],
+            [0.9, 1.55, -0.5],
+            [2.3, 2.0, -0.6],
+            [2.6, 3.4, -0.6],
+        ]
+    )
     torso[:, 1] += s["jaw_length"] - 1.25
     _poly(img, _project(torso, params), params.clothes)
     neck = np.array(

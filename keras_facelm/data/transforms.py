@@ -197,7 +197,9 @@ def center_scale_from_pixel_std(center, scale, padding: float = 1.25):
     center = _finite(center, "center", (2,))
     s = np.float32(scale)
     if not (np.isfinite(s) and s > 0):
-        raise ValueError(f"scale must be a positive number (units of 200 px), got {scale!r}")
+        raise ValueError(
+            f"scale must be a positive number (units of 200 px), got {scale!r}"
+        )
     bbox_scale = np.array([s, s], dtype=np.float32) * PIXEL_STD
     return center, (bbox_scale * padding).astype(np.float32)
 
@@ -272,7 +274,9 @@ def get_warp_matrix(center, bbox_scale, rot, output_size, shift=(0.0, 0.0)):
         raise ValueError(f"rot must be a finite angle in degrees, got {rot!r}")
     dst_w, dst_h = (float(v) for v in output_size)
     if not (dst_w > 0 and dst_h > 0):
-        raise ValueError(f"output_size must be a positive (width, height), got {output_size!r}")
+        raise ValueError(
+            f"output_size must be a positive (width, height), got {output_size!r}"
+        )
     shift = np.array(shift)
     rot_rad = np.deg2rad(rot)
     src_dir = _rotate(np.array([bbox_scale[0] * -0.5, 0.0]), rot_rad)
@@ -363,8 +367,16 @@ def warp_affine_bilinear(image, matrix, output_size):
     return out.reshape((h, w) + image.shape[2:])
 
 
-def warp_to_crop(image, keypoints, center, bbox_scale, rot=0.0, output_size=(256, 256),
-                 *, opencv4_exact=True):
+def warp_to_crop(
+    image,
+    keypoints,
+    center,
+    bbox_scale,
+    rot=0.0,
+    output_size=(256, 256),
+    *,
+    opencv4_exact=True,
+):
     """MMPose's ``TopdownAffine``: crop, rotate and resize a face box.
 
     The box size is first grown to the output's aspect ratio
@@ -393,7 +405,9 @@ def warp_to_crop(image, keypoints, center, bbox_scale, rot=0.0, output_size=(256
     """
     image = np.asarray(image)
     if image.ndim not in (2, 3) or image.shape[0] == 0 or image.shape[1] == 0:
-        raise ValueError(f"image must be a non-empty (H, W[, C]) array, got {image.shape}")
+        raise ValueError(
+            f"image must be a non-empty (H, W[, C]) array, got {image.shape}"
+        )
     w, h = (int(v) for v in output_size)
     fixed = fix_aspect_ratio(bbox_scale, aspect_ratio=w / h)
     matrix = get_warp_matrix(center, fixed, rot, output_size=(w, h))
@@ -426,7 +440,9 @@ def crop_to_image(keypoints_in_crop, center, bbox_scale, input_size=(256, 256)):
     """
     kp = np.asarray(keypoints_in_crop, dtype=np.float32)
     if kp.ndim < 2 or kp.shape[-1] != 2:
-        raise ValueError(f"keypoints_in_crop must have shape (..., K, 2), got {kp.shape}")
+        raise ValueError(
+            f"keypoints_in_crop must have shape (..., K, 2), got {kp.shape}"
+        )
     w, h = (int(v) for v in input_size)
     center = _finite(center, "center", (2,))
     fixed = fix_aspect_ratio(bbox_scale, aspect_ratio=w / h)
@@ -477,8 +493,13 @@ def random_flip(image, keypoints, visible, center, flip_indices, rng, prob=0.5):
     """
     if rng.random() < prob:
         return (*flip_horizontal(image, keypoints, visible, center, flip_indices), True)
-    return (np.asarray(image), _keypoints(keypoints), np.asarray(visible),
-            _finite(center, "center", (2,)), False)  # fmt: skip
+    return (
+        np.asarray(image),
+        _keypoints(keypoints),
+        np.asarray(visible),
+        _finite(center, "center", (2,)),
+        False,
+    )
 
 
 def truncated_normal(rng, size, low=-1.0, high=1.0) -> np.ndarray:
@@ -497,9 +518,18 @@ def truncated_normal(rng, size, low=-1.0, high=1.0) -> np.ndarray:
     return out[:n].reshape(size).astype(np.float32)
 
 
-def random_bbox_transform(center, bbox_scale, rng, *, shift_factor=0.16, shift_prob=0.3,
-                          scale_factor=(0.75, 1.25), scale_prob=1.0,
-                          rotate_factor=60.0, rotate_prob=0.6):  # fmt: skip
+def random_bbox_transform(
+    center,
+    bbox_scale,
+    rng,
+    *,
+    shift_factor=0.16,
+    shift_prob=0.3,
+    scale_factor=(0.75, 1.25),
+    scale_prob=1.0,
+    rotate_factor=60.0,
+    rotate_prob=0.6,
+):
     """MMPose's ``RandomBBoxTransform`` for one box, with its distributions.
 
     ``t ~ TruncNormal(-1, 1)`` (4 values, :func:`truncated_normal`); then
@@ -522,7 +552,11 @@ def random_bbox_transform(center, bbox_scale, rng, *, shift_factor=0.16, shift_p
     bbox_scale = _positive_scale(bbox_scale)
     t = truncated_normal(rng, 4)
     u = rng.random(3)
-    offset = t[:2] * np.float32(shift_factor) if u[0] < shift_prob else np.zeros(2, np.float32)
+    offset = (
+        t[:2] * np.float32(shift_factor)
+        if u[0] < shift_prob
+        else np.zeros(2, np.float32)
+    )
     smin, smax = scale_factor
     s = t[2] * np.float32((smax - smin) * 0.5) + np.float32((smax + smin) * 0.5)
     s = s if u[1] < scale_prob else np.float32(1.0)

@@ -14,9 +14,16 @@ __all__ = ["export"]
 
 
 def export(
-    model, path, format="litert", quantize=None, representative_data=None,
-    flip_test=None, outputs="landmarks", input_dtype="float32", overwrite=False,
-) -> pathlib.Path:  # fmt: skip
+    model,
+    path,
+    format="litert",
+    quantize=None,
+    representative_data=None,
+    flip_test=None,
+    outputs="landmarks",
+    input_dtype="float32",
+    overwrite=False,
+) -> pathlib.Path:
     """Exports a detector with decoding (and flip test) inside the graph.
 
     The exported graph takes RGB pixels 0-255 ``(N, H, W, 3)`` at the model's
@@ -54,9 +61,15 @@ def export(
         succeeded (written under temporary names, then renamed).
     """
     opts = check_options(
-        path, format=format, quantize=quantize, representative_data=representative_data,
-        flip_test=flip_test, outputs=outputs, input_dtype=input_dtype, overwrite=overwrite,
-    )  # fmt: skip
+        path,
+        format=format,
+        quantize=quantize,
+        representative_data=representative_data,
+        flip_test=flip_test,
+        outputs=outputs,
+        input_dtype=input_dtype,
+        overwrite=overwrite,
+    )
     import keras
 
     if keras.backend.backend() != "tensorflow":
@@ -82,8 +95,9 @@ def export_loaded(model, opts, representative_data, *, preset) -> pathlib.Path:
         from keras_facelm.export.representative import calibration_crops
 
         calibration = calibration_crops(representative_data, model.image_size)
-    graph = export_graph(model, flip_test=flip, outputs=opts.outputs,
-                         input_dtype=opts.input_dtype)  # fmt: skip
+    graph = export_graph(
+        model, flip_test=flip, outputs=opts.outputs, input_dtype=opts.input_dtype
+    )
     extra = {}
     if opts.format == "onnx":
         from keras_facelm.export.onnx import ONNX_OPSET
@@ -92,11 +106,18 @@ def export_loaded(model, opts, representative_data, *, preset) -> pathlib.Path:
     if opts.quantize == "int8":
         extra["calibration_crops"] = len(calibration)
     facts = build_sidecar(
-        model, preset=preset, fmt=opts.format, model_file=opts.path.name,
-        quantization=opts.quantize, flip_test=flip, outputs=opts.outputs,
-        input_dtype=opts.input_dtype, batch="dynamic", padding=DEFAULT_PADDING,
+        model,
+        preset=preset,
+        fmt=opts.format,
+        model_file=opts.path.name,
+        quantization=opts.quantize,
+        flip_test=flip,
+        outputs=opts.outputs,
+        input_dtype=opts.input_dtype,
+        batch="dynamic",
+        padding=DEFAULT_PADDING,
         extra=extra,
-    )  # fmt: skip
+    )
     is_dir = opts.format == "tf_saved_model"
     with staged_export(opts.path, is_dir=is_dir, overwrite=opts.overwrite) as (
         tmp,
@@ -105,9 +126,14 @@ def export_loaded(model, opts, representative_data, *, preset) -> pathlib.Path:
         if opts.format == "litert":
             from keras_facelm.export.litert import write_litert
 
-            write_litert(graph, tmp, quantize=opts.quantize, calibration=calibration,
-                         input_dtype=opts.input_dtype,
-                         metadata_text=json.dumps(facts))  # fmt: skip
+            write_litert(
+                graph,
+                tmp,
+                quantize=opts.quantize,
+                calibration=calibration,
+                input_dtype=opts.input_dtype,
+                metadata_text=json.dumps(facts),
+            )
         elif opts.format == "onnx":
             from keras_facelm.export.onnx import write_onnx
 

@@ -41,8 +41,9 @@ def _converter_settings(quantize, calibration, input_dtype):
     return settings
 
 
-def write_litert(graph, path: pathlib.Path, *, quantize, calibration, input_dtype,
-                 metadata_text: str) -> set[str]:  # fmt: skip
+def write_litert(
+    graph, path: pathlib.Path, *, quantize, calibration, input_dtype, metadata_text: str
+) -> set[str]:
     """Converts ``graph`` (see :func:`~keras_facelm.export.graph.export_graph`) to ``path``.
 
     Args:
@@ -67,9 +68,12 @@ def write_litert(graph, path: pathlib.Path, *, quantize, calibration, input_dtyp
     height, width = graph.input_shape[1:3]
     signature = [tf.TensorSpec((None, height, width, 3), input_dtype, name="images")]
     graph.export(
-        str(path), format="litert", input_signature=signature, verbose=False,
+        str(path),
+        format="litert",
+        input_signature=signature,
+        verbose=False,
         **_converter_settings(quantize, calibration, input_dtype),
-    )  # fmt: skip
+    )
     model_bytes = path.read_bytes()
     ops = tflite_operators(model_bytes)
     custom = sorted(op for op in ops if op.startswith("CUSTOM:"))

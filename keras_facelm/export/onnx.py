@@ -20,5 +20,10 @@ def write_onnx(graph, path: pathlib.Path, *, input_dtype: str) -> None:
 
     height, width = graph.input_shape[1:3]
     signature = [tf.TensorSpec((None, height, width, 3), input_dtype, name="images")]
-    graph.export(str(path), format="onnx", input_signature=signature,
-                 opset_version=ONNX_OPSET, verbose=False)  # fmt: skip
+    graph.export(
+        str(path),
+        format="onnx",
+        input_signature=signature,
+        opset_version=ONNX_OPSET,
+        verbose=False,
+    )

@@ -41,9 +41,16 @@ def _choice(name, value, allowed):
 
 
 def check_options(
-    path, *, format, quantize, representative_data, flip_test, outputs, input_dtype,
+    path,
+    *,
+    format,
+    quantize,
+    representative_data,
+    flip_test,
+    outputs,
+    input_dtype,
     overwrite,
-) -> ExportOptions:  # fmt: skip
+) -> ExportOptions:
     """Checks the arguments; raises ``ValueError``/``FileNotFoundError`` naming the bad one."""
     _choice("format", format, FORMATS)
     _choice("quantize", quantize, QUANTIZATIONS)

@@ -42,8 +42,20 @@ def _flip_pairs(flip_indices):
     return [[i, int(j)] for i, j in enumerate(flip_indices) if i < int(j)]
 
 
-def build_sidecar(model, *, preset, fmt, model_file, quantization, flip_test, outputs,
-                  input_dtype, batch, padding, extra=None) -> dict:  # fmt: skip
+def build_sidecar(
+    model,
+    *,
+    preset,
+    fmt,
+    model_file,
+    quantization,
+    flip_test,
+    outputs,
+    input_dtype,
+    batch,
+    padding,
+    extra=None,
+) -> dict:
     """The sidecar dict of an export of task model ``model``.
 
     Args:
@@ -65,16 +77,22 @@ def build_sidecar(model, *, preset, fmt, model_file, quantization, flip_test, ou
     codec = dict(model.codec)
     decoding = {"flip_test": bool(flip_test)}
     if "unbiased" in codec:
-        decoding.update(unbiased=bool(codec["unbiased"]),
-                        blur_kernel_size=int(codec["blur_kernel_size"]))  # fmt: skip
+        decoding.update(
+            unbiased=bool(codec["unbiased"]),
+            blur_kernel_size=int(codec["blur_kernel_size"]),
+        )
     out = {"kind": outputs}
     if outputs == "landmarks":
-        out.update(keypoints="(N, K, 2) float32, (x, y) in input pixels",
-                   scores="(N, K) float32")  # fmt: skip
+        out.update(
+            keypoints="(N, K, 2) float32, (x, y) in input pixels",
+            scores="(N, K) float32",
+        )
     else:
         (in_w, in_h), (hm_w, hm_h) = codec["input_size"], codec["heatmap_size"]
-        out.update(heatmaps=f"(N, {hm_h}, {hm_w}, K) float32, raw head output",
-                   heatmap_scale=[in_w / hm_w, in_h / hm_h])  # fmt: skip
+        out.update(
+            heatmaps=f"(N, {hm_h}, {hm_w}, K) float32, raw head output",
+            heatmap_scale=[in_w / hm_w, in_h / hm_h],
+        )
     return {
         "sidecar_version": SIDECAR_VERSION,
         "keras_facelm_version": __version__,
@@ -96,7 +114,7 @@ def build_sidecar(model, *, preset, fmt, model_file, quantization, flip_test, ou
             "color_order": "RGB",
             "value_range": [0, 255],
             "batch": batch,
-        },  # fmt: skip
+        },
         "crop": {
             "box_format": "xyxy image pixels",
             "padding": float(padding),
@@ -104,7 +122,7 @@ def build_sidecar(model, *, preset, fmt, model_file, quantization, flip_test, ou
             "rotation": 0.0,
             "warp": "affine (MMPose TopdownAffine): centre and padded box size, "
             "grown to aspect_ratio, mapped onto the input",
-        },  # fmt: skip
+        },
         "outputs": out,
         "decoding": decoding,
         **(extra or {}),

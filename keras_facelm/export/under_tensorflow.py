@@ -56,8 +56,10 @@ def export_in_subprocess(model, opts, representative_data) -> pathlib.Path:
         env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
         run = subprocess.run(
             [sys.executable, "-m", __name__, str(tmp / "args.json")],
-            env=env, capture_output=True, text=True,
-        )  # fmt: skip
+            env=env,
+            capture_output=True,
+            text=True,
+        )
     if run.returncode != 0:
         lines = [ln for ln in run.stderr.strip().splitlines() if ln.strip()]
         raise RuntimeError(

@@ -23,5 +23,10 @@ def cpm_head(x, num_keypoints, *, dtype=None):
         Heatmaps ``(N, h, w, K)`` (64x64 for a 256x256 Hourglass input).
     """
     return blocks.conv2d(
-        x, num_keypoints, 1, use_bias=True, name="head.multi_final_layers.0", dtype=dtype
+        x,
+        num_keypoints,
+        1,
+        use_bias=True,
+        name="head.multi_final_layers.0",
+        dtype=dtype,
     )

@@ -28,8 +28,13 @@ def _deconv(x, filters, kernel_size, name, dtype):
             f"deconv kernel size {kernel_size} is not supported; expected 4 or 2"
         )
     return keras.layers.Conv2DTranspose(
-        filters, kernel_size, strides=2, padding=paddings[kernel_size],
-        use_bias=False, name=blocks.keras_name(name), dtype=dtype,
+        filters,
+        kernel_size,
+        strides=2,
+        padding=paddings[kernel_size],
+        use_bias=False,
+        name=blocks.keras_name(name),
+        dtype=dtype,
     )(x)
 
 
@@ -61,14 +66,21 @@ def heatmap_head(
         raise ValueError("deconv_out_channels and deconv_kernel_sizes differ in length")
     if len(conv_out_channels) != len(conv_kernel_sizes):
         raise ValueError("conv_out_channels and conv_kernel_sizes differ in length")
-    for i, (c, k) in enumerate(zip(deconv_out_channels, deconv_kernel_sizes, strict=True)):
+    for i, (c, k) in enumerate(
+        zip(deconv_out_channels, deconv_kernel_sizes, strict=True)
+    ):
         x = _deconv(x, c, k, f"head.deconv_layers.{3 * i}", dtype)
         x = blocks.batch_norm(x, name=f"head.deconv_layers.{3 * i + 1}", dtype=dtype)
         x = blocks.relu(x, name=f"head.deconv_layers.{3 * i + 2}--relu", dtype=dtype)
     for i, (c, k) in enumerate(zip(conv_out_channels, conv_kernel_sizes, strict=True)):
         x = blocks.conv2d(
-            x, c, k, padding=(k - 1) // 2, use_bias=True,
-            name=f"head.conv_layers.{3 * i}", dtype=dtype,
+            x,
+            c,
+            k,
+            padding=(k - 1) // 2,
+            use_bias=True,
+            name=f"head.conv_layers.{3 * i}",
+            dtype=dtype,
         )
         x = blocks.batch_norm(x, name=f"head.conv_layers.{3 * i + 1}", dtype=dtype)
         x = blocks.relu(x, name=f"head.conv_layers.{3 * i + 2}--relu", dtype=dtype)

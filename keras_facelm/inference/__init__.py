@@ -25,7 +25,12 @@ from keras_facelm.inference.drawing import (
     write_image,
 )
 from keras_facelm.inference.exported import ExportedLandmarker
-from keras_facelm.inference.landmarker import Face, FaceLandmarker, ImageResult, read_image
+from keras_facelm.inference.landmarker import (
+    Face,
+    FaceLandmarker,
+    ImageResult,
+    read_image,
+)
 from keras_facelm.inference.predict import predict_faces
 from keras_facelm.inference.smoothing import OneEuroParams
 from keras_facelm.inference.topdown import (

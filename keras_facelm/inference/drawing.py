@@ -33,9 +33,16 @@ REGION_COLORS = {
 #: ``(first, last + 1, closed)`` index ranges (jaw, brows, nose bridge, nostrils,
 #: eyes, outer and inner lips).
 IBUG68_CONTOURS = (
-    (0, 17, False), (17, 22, False), (22, 27, False), (27, 31, False),
-    (31, 36, False), (36, 42, True), (42, 48, True), (48, 60, True), (60, 68, True),
-)  # fmt: skip
+    (0, 17, False),
+    (17, 22, False),
+    (22, 27, False),
+    (27, 31, False),
+    (31, 36, False),
+    (36, 42, True),
+    (42, 48, True),
+    (48, 60, True),
+    (60, 68, True),
+)
 
 _SHIFT = 4  # sub-pixel bits for OpenCV's drawing functions
 
@@ -59,9 +66,20 @@ def _point_colors(num, color, scheme):
     return colors
 
 
-def draw_landmarks(image, keypoints, *, visible=None, radius=2, color=(0, 255, 0),
-                   contours=False, line_color=None, thickness=1, scheme=None,
-                   indices=False, font_scale=0.3):  # fmt: skip
+def draw_landmarks(
+    image,
+    keypoints,
+    *,
+    visible=None,
+    radius=2,
+    color=(0, 255, 0),
+    contours=False,
+    line_color=None,
+    thickness=1,
+    scheme=None,
+    indices=False,
+    font_scale=0.3,
+):
     """Draws landmarks on a copy of ``image``.
 
     Args:
@@ -101,7 +119,9 @@ def draw_landmarks(image, keypoints, *, visible=None, radius=2, color=(0, 255, 0
     colour = tuple(int(c) for c in color)
     if contours:
         if len(kp) != 68:
-            raise ValueError(f"contours are defined for the 68-point iBUG scheme, got K={len(kp)}")
+            raise ValueError(
+                f"contours are defined for the 68-point iBUG scheme, got K={len(kp)}"
+            )
         lc = colour if line_color is None else tuple(int(c) for c in line_color)
         for start, stop, closed in IBUG68_CONTOURS:
             idx = np.arange(start, stop)
@@ -110,20 +130,51 @@ def draw_landmarks(image, keypoints, *, visible=None, radius=2, color=(0, 255, 0
             for a, b in zip(idx[:-1], idx[1:], strict=True):
                 if show[a] and show[b]:
                     p, q = _fixed(kp[[a, b]])
-                    cv2.line(canvas, tuple(p), tuple(q), lc, int(thickness), cv2.LINE_AA, _SHIFT)
+                    cv2.line(
+                        canvas,
+                        tuple(p),
+                        tuple(q),
+                        lc,
+                        int(thickness),
+                        cv2.LINE_AA,
+                        _SHIFT,
+                    )
     colors = _point_colors(len(kp), colour, scheme)
     for i in np.flatnonzero(show):
-        cv2.circle(canvas, tuple(_fixed(kp[i])), int(round(radius * (1 << _SHIFT))),
-                   colors[i], -1, cv2.LINE_AA, _SHIFT)  # fmt: skip
+        cv2.circle(
+            canvas,
+            tuple(_fixed(kp[i])),
+            int(round(radius * (1 << _SHIFT))),
+            colors[i],
+            -1,
+            cv2.LINE_AA,
+            _SHIFT,
+        )
         if indices:
             x, y = (int(round(v)) for v in kp[i])
-            cv2.putText(canvas, str(i), (x + radius + 1, y - radius - 1),
-                        cv2.FONT_HERSHEY_SIMPLEX, font_scale, colors[i], 1, cv2.LINE_AA)  # fmt: skip
+            cv2.putText(
+                canvas,
+                str(i),
+                (x + radius + 1, y - radius - 1),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                font_scale,
+                colors[i],
+                1,
+                cv2.LINE_AA,
+            )
     return canvas
 
 
-def draw_faces(image, faces, *, scheme=None, boxes=True, indices=False, radius=None,
-               box_color=(255, 255, 0)):  # fmt: skip
+def draw_faces(
+    image,
+    faces,
+    *,
+    scheme=None,
+    boxes=True,
+    indices=False,
+    radius=None,
+    box_color=(255, 255, 0),
+):
     """Draws several faces: box, label and region-coloured landmarks.
 
     Args:
@@ -144,21 +195,35 @@ def draw_faces(image, faces, *, scheme=None, boxes=True, indices=False, radius=N
     for face in faces:
         x1, y1, x2, y2 = (float(v) for v in face.box)
         r = radius if radius is not None else float(np.clip((x2 - x1) / 80, 1, 4))
-        canvas = draw_landmarks(canvas, face.keypoints, radius=r, scheme=scheme,
-                                indices=indices)  # fmt: skip
+        canvas = draw_landmarks(
+            canvas, face.keypoints, radius=r, scheme=scheme, indices=indices
+        )
         if boxes:
             p, q = _fixed([[x1, y1], [x2, y2]])
             cv2.rectangle(canvas, tuple(p), tuple(q), box_color, 1, cv2.LINE_AA, _SHIFT)
             label = " ".join(
-                t for t in (
-                    None if getattr(face, "track_id", None) is None else f"#{face.track_id}",
-                    None if getattr(face, "detector_score", None) is None
+                t
+                for t in (
+                    None
+                    if getattr(face, "track_id", None) is None
+                    else f"#{face.track_id}",
+                    None
+                    if getattr(face, "detector_score", None) is None
                     else f"{face.detector_score:.2f}",
-                ) if t
-            )  # fmt: skip
+                )
+                if t
+            )
             if label:
-                cv2.putText(canvas, label, (int(x1), max(int(y1) - 4, 10)),
-                            cv2.FONT_HERSHEY_SIMPLEX, 0.4, box_color, 1, cv2.LINE_AA)  # fmt: skip
+                cv2.putText(
+                    canvas,
+                    label,
+                    (int(x1), max(int(y1) - 4, 10)),
+                    cv2.FONT_HERSHEY_SIMPLEX,
+                    0.4,
+                    box_color,
+                    1,
+                    cv2.LINE_AA,
+                )
     return canvas
 
 

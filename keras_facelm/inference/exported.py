@@ -197,6 +197,10 @@ class ExportedLandmarker:
         rgb = load_image(image, name="image")
         boxes = np.asarray(boxes, np.float32)
         return predict_in_images(
-            self.predict_landmarks, self.input_size, [rgb], [boxes],
-            padding=self._padding, batch_size=batch_size,
-        )[0]  # fmt: skip
+            self.predict_landmarks,
+            self.input_size,
+            [rgb],
+            [boxes],
+            padding=self._padding,
+            batch_size=batch_size,
+        )[0]

@@ -108,11 +108,12 @@ class Face:
         """JSON-ready dict: box, detector_score, keypoints, scores (and track_id)."""
         record = {
             "box": [round(float(v), 2) for v in self.box],
-            "detector_score": None if self.detector_score is None
+            "detector_score": None
+            if self.detector_score is None
             else round(float(self.detector_score), 4),
             "keypoints": np.round(self.keypoints.astype(np.float64), 2).tolist(),
             "scores": np.round(self.scores.astype(np.float64), 4).tolist(),
-        }  # fmt: skip
+        }
         if self.track_id is not None:
             record["track_id"] = int(self.track_id)
         return record
@@ -152,8 +153,13 @@ class ImageResult:
     def to_json(self) -> dict:
         """The record ``keras-facelm predict`` writes: image, width, height,
         scheme, faces (and error when set)."""
-        record = {"image": self.image, "width": self.width, "height": self.height,
-                  "scheme": self.scheme, "faces": [f.to_json() for f in self.faces]}  # fmt: skip
+        record = {
+            "image": self.image,
+            "width": self.width,
+            "height": self.height,
+            "scheme": self.scheme,
+            "faces": [f.to_json() for f in self.faces],
+        }
         if self.error is not None:
             record["error"] = self.error
         return record
@@ -186,9 +192,17 @@ class FaceLandmarker:
         flip_test: for Keras models, ``None`` for the preset's ``test_cfg``.
     """
 
-    def __init__(self, model, detector="default", *, batch_size: int = 32,
-                 padding: float = DEFAULT_PADDING, min_detector_score: float = 0.0,
-                 max_faces: int | None = None, flip_test=None):  # fmt: skip
+    def __init__(
+        self,
+        model,
+        detector="default",
+        *,
+        batch_size: int = 32,
+        padding: float = DEFAULT_PADDING,
+        min_detector_score: float = 0.0,
+        max_faces: int | None = None,
+        flip_test=None,
+    ):
         self.predictor = as_predictor(model, flip_test=flip_test, batch_size=batch_size)
         self.scheme = get_scheme(self.predictor.scheme)
         self.detector = None if detector is None else get_face_detector(detector)
@@ -209,8 +223,9 @@ class FaceLandmarker:
         keep = keep[np.argsort(-found.scores[keep], kind="stable")][: self.max_faces]
         return found.boxes[keep], found.scores[keep]
 
-    def detect(self, images, boxes=None, *, color: str = "rgb", raise_errors=None,
-               names=None):  # fmt: skip
+    def detect(
+        self, images, boxes=None, *, color: str = "rgb", raise_errors=None, names=None
+    ):
         """Faces and landmarks of one image or a list of images.
 
         Args:
@@ -259,10 +274,13 @@ class FaceLandmarker:
                 continue
             todo.append((i, rgb, face_boxes, det_scores))
         predicted = predict_in_images(
-            self.predictor.predict, self.predictor.input_size,
-            [rgb for _, rgb, _, _ in todo], [b for _, _, b, _ in todo],
-            padding=self.padding, batch_size=self.batch_size,
-        )  # fmt: skip
+            self.predictor.predict,
+            self.predictor.input_size,
+            [rgb for _, rgb, _, _ in todo],
+            [b for _, _, b, _ in todo],
+            padding=self.padding,
+            batch_size=self.batch_size,
+        )
         point_names = self.scheme.keypoint_names
         for (i, _, _, det_scores), out in zip(todo, predicted, strict=True):
             results[i].faces = [
@@ -273,6 +291,6 @@ class FaceLandmarker:
                     out["keypoints"],
                     out["scores"],
                     strict=True,
-                )  # fmt: skip
+                )
             ]
         return results[0] if single else results

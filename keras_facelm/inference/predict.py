@@ -18,8 +18,9 @@ from keras_facelm.inference.topdown import DEFAULT_PADDING, predict_in_images
 __all__ = ["predict_faces"]
 
 
-def predict_faces(model, images, boxes, *, flip_test=None, batch_size=32,
-                  padding=DEFAULT_PADDING):  # fmt: skip
+def predict_faces(
+    model, images, boxes, *, flip_test=None, batch_size=32, padding=DEFAULT_PADDING
+):
     """Keypoints in image pixels of the faces in ``boxes``.
 
     Args:
@@ -43,7 +44,11 @@ def predict_faces(model, images, boxes, *, flip_test=None, batch_size=32,
     rgb = [load_image(im, name=f"image {i}") for i, im in enumerate(images)]
     predictor = CropPredictor(model, flip_test=flip_test, batch_size=batch_size)
     results = predict_in_images(
-        predictor.predict, predictor.input_size, rgb, [np.asarray(b) for b in boxes],
-        padding=padding, batch_size=batch_size,
-    )  # fmt: skip
+        predictor.predict,
+        predictor.input_size,
+        rgb,
+        [np.asarray(b) for b in boxes],
+        padding=padding,
+        batch_size=batch_size,
+    )
     return results[0] if single else results

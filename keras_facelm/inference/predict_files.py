@@ -27,8 +27,13 @@ from keras_facelm.inference.drawing import draw_faces, write_image
 from keras_facelm.inference.landmarker import read_image
 from keras_facelm.inference.video import landmark_video
 
-__all__ = ["IMAGE_SUFFIXES", "VIDEO_SUFFIXES", "PredictReport", "expand_inputs",
-           "predict_files"]  # fmt: skip
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "VIDEO_SUFFIXES",
+    "PredictReport",
+    "expand_inputs",
+    "predict_files",
+]
 
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".pbm", ".tif", ".tiff", ".webp"}
@@ -58,8 +63,11 @@ def expand_inputs(inputs) -> list[pathlib.Path]:
     for item in inputs:
         path = pathlib.Path(item)
         if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.is_file()
-                          and p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES)  # fmt: skip
+            out += sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES
+            )
         else:
             out.append(path)
     return out
@@ -73,10 +81,18 @@ def _stem(path, used):
     return stem
 
 
-def predict_files(landmarker, inputs, output_dir, *, overlay: bool = True,
-                  indices: bool = False, images_per_batch: int = 16,
-                  video_options: dict | None = None, progress: bool = False,
-                  log=None) -> PredictReport:  # fmt: skip
+def predict_files(
+    landmarker,
+    inputs,
+    output_dir,
+    *,
+    overlay: bool = True,
+    indices: bool = False,
+    images_per_batch: int = 16,
+    video_options: dict | None = None,
+    progress: bool = False,
+    log=None,
+) -> PredictReport:
     """Landmarks every input and writes the outputs (see the module docstring).
 
     Args:
@@ -134,8 +150,15 @@ def predict_files(landmarker, inputs, output_dir, *, overlay: bool = True,
             report.written.append(str(target))
             if overlay:
                 png = out / f"{stem}.png"
-                write_image(png, draw_faces(read_image(path), result.faces,
-                                            scheme=result.scheme, indices=indices))  # fmt: skip
+                write_image(
+                    png,
+                    draw_faces(
+                        read_image(path),
+                        result.faces,
+                        scheme=result.scheme,
+                        indices=indices,
+                    ),
+                )
                 report.written.append(str(png))
         if bar is not None:
             bar.update(len(chunk))
@@ -144,10 +167,14 @@ def predict_files(landmarker, inputs, output_dir, *, overlay: bool = True,
     for path, stem in videos:
         try:
             summary = landmark_video(
-                landmarker, path, output_video=out / f"{stem}.landmarks.mp4",
-                output_jsonl=out / f"{stem}.jsonl", indices=indices, progress=progress,
+                landmarker,
+                path,
+                output_video=out / f"{stem}.landmarks.mp4",
+                output_jsonl=out / f"{stem}.jsonl",
+                indices=indices,
+                progress=progress,
                 **(video_options or {}),
-            )  # fmt: skip
+            )
         except (OSError, ValueError) as e:
             fail(path, str(e))
             continue

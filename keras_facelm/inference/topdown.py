@@ -61,7 +61,9 @@ def check_boxes(boxes, image_shape=None, *, name="boxes"):
     if arr.size == 0:
         return np.zeros((0, 4), np.float32)
     if arr.ndim != 2 or arr.shape[1] != 4:
-        raise ValueError(f"{name} must have shape (F, 4) as (x1, y1, x2, y2), got {arr.shape}")
+        raise ValueError(
+            f"{name} must have shape (F, 4) as (x1, y1, x2, y2), got {arr.shape}"
+        )
     for i, (x1, y1, x2, y2) in enumerate(arr):
         box = [float(v) for v in (x1, y1, x2, y2)]
         if not np.all(np.isfinite(box)):
@@ -191,16 +193,26 @@ def predict_in_images(
         chunk = faces[start : start + batch_size]
         centers = np.array([c for _, c, _ in chunk], np.float32)
         scales = np.array([s for _, _, s in chunk], np.float32)
-        crops = np.concatenate([
-            crop_faces(images[i], c[None], s[None], input_size, opencv4_exact=opencv4_exact)
-            for i, c, s in chunk
-        ])  # fmt: skip
+        crops = np.concatenate(
+            [
+                crop_faces(
+                    images[i], c[None], s[None], input_size, opencv4_exact=opencv4_exact
+                )
+                for i, c, s in chunk
+            ]
+        )
         out = predict(crops)
         keypoints.append(crops_to_image(out["keypoints"], centers, scales, input_size))
         scores.append(np.asarray(out["scores"], np.float32))
     if not faces:
-        return [{"boxes": b, "keypoints": np.zeros((0, 0, 2), np.float32),
-                 "scores": np.zeros((0, 0), np.float32)} for b in checked]  # fmt: skip
+        return [
+            {
+                "boxes": b,
+                "keypoints": np.zeros((0, 0, 2), np.float32),
+                "scores": np.zeros((0, 0), np.float32),
+            }
+            for b in checked
+        ]
     splits = np.cumsum([len(b) for b in checked])[:-1]
     return [
         {"boxes": b, "keypoints": kp, "scores": sc}

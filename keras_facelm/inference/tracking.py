@@ -60,9 +60,14 @@ class FaceTracker:
             (0: last motion only).
     """
 
-    def __init__(self, *, iou_threshold: float = 0.3, max_missed: int = 10,
-                 smoothing: OneEuroParams | None = OneEuroParams(),  # noqa: B008
-                 velocity_momentum: float = 0.5):  # fmt: skip
+    def __init__(
+        self,
+        *,
+        iou_threshold: float = 0.3,
+        max_missed: int = 10,
+        smoothing: OneEuroParams | None = OneEuroParams(),  # noqa: B008
+        velocity_momentum: float = 0.5,
+    ):
         self.iou_threshold = float(iou_threshold)
         self.max_missed = int(max_missed)
         self.smoothing = smoothing
@@ -102,9 +107,12 @@ class FaceTracker:
             else:
                 ids[f] = self._next_id
                 self.tracks[ids[f]] = Track(
-                    self._next_id, box, np.zeros(4), frame,
+                    self._next_id,
+                    box,
+                    np.zeros(4),
+                    frame,
                     None if self.smoothing is None else OneEuroFilter(self.smoothing),
-                )  # fmt: skip
+                )
                 self._next_id += 1
         for tid in [t.id for t in live if frame - t.frame > self.max_missed]:
             del self.tracks[tid]

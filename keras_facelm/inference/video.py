@@ -88,8 +88,9 @@ def _open_writer(path, fps, size):
         raise ValueError(
             f"video output {os.fspath(path)!r}: use a .mp4 or .avi file name"
         )
-    writer = cv2.VideoWriter(os.fspath(path), cv2.VideoWriter_fourcc(*_FOURCC[suffix]),
-                             fps, size)  # fmt: skip
+    writer = cv2.VideoWriter(
+        os.fspath(path), cv2.VideoWriter_fourcc(*_FOURCC[suffix]), fps, size
+    )
     if not writer.isOpened():
         raise ValueError(f"cannot write video {os.fspath(path)!r}")
     return writer
@@ -117,11 +118,20 @@ def _batches(frames, size):
         yield batch
 
 
-def landmark_video(landmarker, source, *, output_video=None, output_jsonl=None,
-                   smoothing: OneEuroParams | None = OneEuroParams(),  # noqa: B008
-                   iou_threshold: float = 0.3, max_missed: int = 10,
-                   frames_per_batch: int | None = None, max_frames: int | None = None,
-                   indices: bool = False, progress: bool = False) -> VideoSummary:  # fmt: skip
+def landmark_video(
+    landmarker,
+    source,
+    *,
+    output_video=None,
+    output_jsonl=None,
+    smoothing: OneEuroParams | None = OneEuroParams(),  # noqa: B008
+    iou_threshold: float = 0.3,
+    max_missed: int = 10,
+    frames_per_batch: int | None = None,
+    max_frames: int | None = None,
+    indices: bool = False,
+    progress: bool = False,
+) -> VideoSummary:
     """Landmarks of every face in every frame of a video.
 
     Args:
@@ -157,8 +167,9 @@ def landmark_video(landmarker, source, *, output_video=None, output_jsonl=None,
     width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
     height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
     total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) or None
-    tracker = FaceTracker(iou_threshold=iou_threshold, max_missed=max_missed,
-                          smoothing=smoothing)  # fmt: skip
+    tracker = FaceTracker(
+        iou_threshold=iou_threshold, max_missed=max_missed, smoothing=smoothing
+    )
     writer = (
         None
         if output_video is None
@@ -185,8 +196,9 @@ def landmark_video(landmarker, source, *, output_video=None, output_jsonl=None,
                     size = float(np.sqrt(max((x2 - x1) * (y2 - y1), 1e-9)))
                     raw_tracks.setdefault(tid, []).append((index, raw, size))
                     smooth_tracks.setdefault(tid, []).append((index, smoothed, size))
-                    face = dataclasses.replace(face, track_id=int(tid),
-                                               keypoints=smoothed.astype(np.float32))  # fmt: skip
+                    face = dataclasses.replace(
+                        face, track_id=int(tid), keypoints=smoothed.astype(np.float32)
+                    )
                     record = face.to_json()
                     if smoothing is not None:
                         record["keypoints_raw"] = np.round(
@@ -195,11 +207,25 @@ def landmark_video(landmarker, source, *, output_video=None, output_jsonl=None,
                     shown.append(face)
                     records.append(record)
                 if jsonl is not None:
-                    jsonl.write(json.dumps({"frame": index, "time": round(t, 4), "width": width,
-                                            "height": height, "faces": records}) + "\n")  # fmt: skip
+                    jsonl.write(
+                        json.dumps(
+                            {
+                                "frame": index,
+                                "time": round(t, 4),
+                                "width": width,
+                                "height": height,
+                                "faces": records,
+                            }
+                        )
+                        + "\n"
+                    )
                 if writer is not None:
-                    rgb = draw_faces(frame[..., ::-1], shown, scheme=landmarker.scheme.name,
-                                     indices=indices)  # fmt: skip
+                    rgb = draw_faces(
+                        frame[..., ::-1],
+                        shown,
+                        scheme=landmarker.scheme.name,
+                        indices=indices,
+                    )
                     writer.write(np.ascontiguousarray(rgb[..., ::-1]))
                 index += 1
                 if bar is not None:
@@ -213,8 +239,13 @@ def landmark_video(landmarker, source, *, output_video=None, output_jsonl=None,
         if bar is not None:
             bar.close()
     return VideoSummary(
-        frames=index, fps=float(fps), width=width, height=height, tracks=len(raw_tracks),
-        jitter_raw=keypoint_jitter(raw_tracks), jitter_smoothed=keypoint_jitter(smooth_tracks),
+        frames=index,
+        fps=float(fps),
+        width=width,
+        height=height,
+        tracks=len(raw_tracks),
+        jitter_raw=keypoint_jitter(raw_tracks),
+        jitter_smoothed=keypoint_jitter(smooth_tracks),
         output_video=None if output_video is None else os.fspath(output_video),
         output_jsonl=None if output_jsonl is None else os.fspath(output_jsonl),
-    )  # fmt: skip
+    )

@@ -5,5 +5,10 @@ from keras_facelm.layers.flip_merge import CoordinateFlipMerge, HeatmapFlipMerge
 from keras_facelm.layers.heatmap_decoding import HeatmapDecoder
 from keras_facelm.layers.pixel_normalization import PixelNormalization
 
-__all__ = ["CoordinateFlipMerge", "HeatmapDecoder", "HeatmapFlipMerge", "PixelNormalization",
-           "RegressionDecoder"]
+__all__ = [
+    "CoordinateFlipMerge",
+    "HeatmapDecoder",
+    "HeatmapFlipMerge",
+    "PixelNormalization",
+    "RegressionDecoder",
+]

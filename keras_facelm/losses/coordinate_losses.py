@@ -49,8 +49,9 @@ class WingLoss(KeypointWeightedLoss):
         name, dtype: as :class:`keras.losses.Loss`.
     """
 
-    def __init__(self, omega=10.0, epsilon=2.0, loss_weight=1.0, name="wing_loss",
-                 dtype=None):
+    def __init__(
+        self, omega=10.0, epsilon=2.0, loss_weight=1.0, name="wing_loss", dtype=None
+    ):
         super().__init__(loss_weight=loss_weight, name=name, dtype=dtype)
         self.omega = float(omega)
         self.epsilon = float(epsilon)
@@ -86,8 +87,15 @@ class SoftWingLoss(KeypointWeightedLoss):
         name, dtype: as :class:`keras.losses.Loss`.
     """
 
-    def __init__(self, omega1=2.0, omega2=20.0, epsilon=0.5, loss_weight=1.0,
-                 name="soft_wing_loss", dtype=None):
+    def __init__(
+        self,
+        omega1=2.0,
+        omega2=20.0,
+        epsilon=0.5,
+        loss_weight=1.0,
+        name="soft_wing_loss",
+        dtype=None,
+    ):
         super().__init__(loss_weight=loss_weight, name=name, dtype=dtype)
         self.omega1 = float(omega1)
         self.omega2 = float(omega2)

@@ -71,8 +71,16 @@ class AdaptiveWingLoss(KeypointWeightedLoss):
         name, dtype: as :class:`keras.losses.Loss`.
     """
 
-    def __init__(self, alpha=2.1, omega=14.0, epsilon=1.0, theta=0.5,
-                 loss_weight=1.0, name="adaptive_wing_loss", dtype=None):
+    def __init__(
+        self,
+        alpha=2.1,
+        omega=14.0,
+        epsilon=1.0,
+        theta=0.5,
+        loss_weight=1.0,
+        name="adaptive_wing_loss",
+        dtype=None,
+    ):
         super().__init__(loss_weight=loss_weight, name=name, dtype=dtype)
         self.alpha = float(alpha)
         self.omega = float(omega)
@@ -89,8 +97,11 @@ class AdaptiveWingLoss(KeypointWeightedLoss):
         ratio = self.theta / self.epsilon
         ratio_p = ops.power(ratio, p)
         a = (
-            self.omega * (1.0 / (1.0 + ratio_p)) * p
-            * ops.power(ratio, p - 1.0) * (1.0 / self.epsilon)
+            self.omega
+            * (1.0 / (1.0 + ratio_p))
+            * p
+            * ops.power(ratio, p - 1.0)
+            * (1.0 / self.epsilon)
         )
         c = self.theta * a - self.omega * ops.log(1.0 + ratio_p)
         small = self.omega * ops.log(1.0 + ops.power(delta / self.epsilon, p))
@@ -105,4 +116,3 @@ class AdaptiveWingLoss(KeypointWeightedLoss):
             "epsilon": self.epsilon,
             "theta": self.theta,
         }
-

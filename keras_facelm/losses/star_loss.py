@@ -29,6 +29,8 @@ def _star_grid(n):
 def _spatial_sum(x):
     """Sum over H then W of ``(N, H, W, K)``: two short sums keep float32 error low."""
     return ops.sum(ops.sum(x, axis=2), axis=1)
+
+
 _DISTS = ("smoothl1", "l1", "l2")
 
 
@@ -82,14 +84,24 @@ class STARLoss(KeypointWeightedLoss):
         name, dtype: as :class:`keras.losses.Loss`.
     """
 
-    def __init__(self, w=1.0, dist="smoothl1", gt_format="pixels",
-                 input_size=(256, 256), epsilon=1e-5, loss_weight=1.0,
-                 name="star_loss", dtype=None):
+    def __init__(
+        self,
+        w=1.0,
+        dist="smoothl1",
+        gt_format="pixels",
+        input_size=(256, 256),
+        epsilon=1e-5,
+        loss_weight=1.0,
+        name="star_loss",
+        dtype=None,
+    ):
         super().__init__(loss_weight=loss_weight, name=name, dtype=dtype)
         if dist not in _DISTS:
             raise ValueError(f"dist must be one of {_DISTS}, got {dist!r}")
         if gt_format not in _GT_FORMATS:
-            raise ValueError(f"gt_format must be one of {_GT_FORMATS}, got {gt_format!r}")
+            raise ValueError(
+                f"gt_format must be one of {_GT_FORMATS}, got {gt_format!r}"
+            )
         if len(input_size) != 2:
             raise ValueError(f"input_size must be (width, height), got {input_size!r}")
         self.w = float(w)

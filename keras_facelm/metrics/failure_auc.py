@@ -87,7 +87,7 @@ def _simpson_uniform(y, h):
     if n < 3:
         raise ValueError(f"Simpson's rule needs at least 3 samples, got {n}")
     m = n if n % 2 == 1 else n - 1
-    total = h / 3.0 * (y[0:m - 1:2] + 4.0 * y[1:m:2] + y[2:m:2]).sum()
+    total = h / 3.0 * (y[0 : m - 1 : 2] + 4.0 * y[1:m:2] + y[2:m:2]).sum()
     if n % 2 == 0:
         # SciPy >= 1.11: Cartwright's correction for the last interval.
         total += h * (5.0 / 12.0 * y[-1] + 2.0 / 3.0 * y[-2] - 1.0 / 12.0 * y[-3])
@@ -147,7 +147,9 @@ def plot_ced(error_sets, threshold=0.1, ax=None, num_points=1001, title=None):
     xs = np.linspace(0.0, t, int(num_points))
     for label, errors in error_sets.items():
         ax.step(
-            xs, ced(errors, xs), where="post",
+            xs,
+            ced(errors, xs),
+            where="post",
             label=f"{label} (FR {100 * failure_rate(errors, t):.2f}%, "
             f"AUC {auc(errors, t):.4f})",
         )

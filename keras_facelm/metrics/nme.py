@@ -52,8 +52,7 @@ def _normalisers(gt, scheme, visible, norm, strict_norm):
     return norm, keep
 
 
-def keypoint_distances(pred, gt, *, scheme, visible=None, norm=None,
-                       strict_norm=False):
+def keypoint_distances(pred, gt, *, scheme, visible=None, norm=None, strict_norm=False):
     """Normalised keypoint distances as MMPose's ``_calc_distances`` computes them.
 
     Args:
@@ -197,9 +196,7 @@ class NME(keras.metrics.Metric):
         if keep is not None:
             ok = ops.logical_and(ok, keep)
         norm = ops.where(norm <= 0, 1e6, norm)
-        dist = ops.sqrt(
-            ops.sum(ops.square((pred - gt) / norm[:, None, None]), axis=-1)
-        )
+        dist = ops.sqrt(ops.sum(ops.square((pred - gt) / norm[:, None, None]), axis=-1))
         mask = ops.logical_and(visible, ok[:, None])
         self.total.assign_add(ops.sum(ops.where(mask, dist, 0.0)))
         self.count.assign_add(ops.cast(ops.sum(ops.cast(mask, "int32")), self.dtype))

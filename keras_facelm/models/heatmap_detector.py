@@ -54,12 +54,26 @@ class HeatmapLandmarkDetector(LandmarkTask):
     exactly MMPose's head output transposed to channels-last.
     """
 
-    def __init__(self, backbone, num_keypoints, *, neck=None, head=None, scheme="wflw",
-                 codec=None, test_cfg=None, name=None, dtype=None, **kwargs):  # fmt: skip
+    def __init__(
+        self,
+        backbone,
+        num_keypoints,
+        *,
+        neck=None,
+        head=None,
+        scheme="wflw",
+        codec=None,
+        test_cfg=None,
+        name=None,
+        dtype=None,
+        **kwargs,
+    ):
         head = as_tuples(dict(head or {}))
         unknown = set(head) - set(_HEAD_KEYS)
         if unknown:
-            raise ValueError(f"unknown head settings {sorted(unknown)}; expected {_HEAD_KEYS}")
+            raise ValueError(
+                f"unknown head settings {sorted(unknown)}; expected {_HEAD_KEYS}"
+            )
         if neck not in (None, "concat"):
             raise ValueError(f"neck must be None or 'concat', got {neck!r}")
         settings = as_tuples(
@@ -76,10 +90,16 @@ class HeatmapLandmarkDetector(LandmarkTask):
             return heatmaps
 
         self._build_task(
-            backbone, num_keypoints, build_output, scheme=scheme,
+            backbone,
+            num_keypoints,
+            build_output,
+            scheme=scheme,
             codec=MSRAHeatmap(**settings),
-            test_cfg=test_cfg, name=name, dtype=dtype, **kwargs,
-        )  # fmt: skip
+            test_cfg=test_cfg,
+            name=name,
+            dtype=dtype,
+            **kwargs,
+        )
         # The heatmap size is the head's output size; a stated one must agree.
         actual = (int(heatmap_shape[1]), int(heatmap_shape[0]))
         if stated_heatmap_size is not None and tuple(stated_heatmap_size) != actual:

@@ -34,8 +34,16 @@ class Hourglass52Heatmap(HeatmapLandmarkDetector):
 
     preset_prefix = "hourglass52_"
 
-    def __init__(self, num_keypoints=68, *, backbone=None, scheme="coco_wholebody_face",
-                 neck=None, head=None, **kwargs):  # fmt: skip
+    def __init__(
+        self,
+        num_keypoints=68,
+        *,
+        backbone=None,
+        scheme="coco_wholebody_face",
+        neck=None,
+        head=None,
+        **kwargs,
+    ):
         if neck is not None or head:
             raise ValueError(
                 f"Hourglass52Heatmap has no neck and a fixed CPMHead; got neck={neck!r}, "

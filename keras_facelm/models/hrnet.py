@@ -32,16 +32,19 @@ class HRNetV2W18(HeatmapLandmarkDetector):
 
     preset_prefix = "hrnetv2_w18_"
 
-    def __init__(self, num_keypoints=98, *, backbone=None, neck="concat", head=None,
-                 **kwargs):  # fmt: skip
+    def __init__(
+        self, num_keypoints=98, *, backbone=None, neck="concat", head=None, **kwargs
+    ):
         if backbone is None:
             backbone = HRNetBackbone(dtype=kwargs.get("dtype"))
         if head is None:
             width = sum(backbone.stages["stage4"]["num_channels"])
             head = dict(
-                deconv_out_channels=(), deconv_kernel_sizes=(),
-                conv_out_channels=(width,), conv_kernel_sizes=(1,),
-            )  # fmt: skip
+                deconv_out_channels=(),
+                deconv_kernel_sizes=(),
+                conv_out_channels=(width,),
+                conv_kernel_sizes=(1,),
+            )
         super().__init__(backbone, num_keypoints, neck=neck, head=head, **kwargs)
 
 

@@ -91,8 +91,17 @@ class Preset:
         return TRAINING_DATA_TERMS[self.scheme]
 
 
-def mmpose_preset(name, mmpose_config, checkpoint, *, model_kwargs, train_loss,
-                  published_nme, nme_unit, **extra):  # fmt: skip
+def mmpose_preset(
+    name,
+    mmpose_config,
+    checkpoint,
+    *,
+    model_kwargs,
+    train_loss,
+    published_nme,
+    nme_unit,
+    **extra,
+):
     """A :class:`Preset` for an MMPose zoo row.
 
     ``checkpoint`` is the path under MMPose's face download folder (its file
@@ -103,8 +112,12 @@ def mmpose_preset(name, mmpose_config, checkpoint, *, model_kwargs, train_loss,
     return Preset(
         name=name,
         mmpose_config=mmpose_config,
-        checkpoint_url=None if checkpoint is None else MMPOSE_FACE_DOWNLOADS + checkpoint,
-        sha256_prefix=None if checkpoint is None else sha256_prefix_from_filename(checkpoint),
+        checkpoint_url=None
+        if checkpoint is None
+        else MMPOSE_FACE_DOWNLOADS + checkpoint,
+        sha256_prefix=None
+        if checkpoint is None
+        else sha256_prefix_from_filename(checkpoint),
         model_kwargs=types.MappingProxyType(dict(model_kwargs)),
         train_loss=train_loss,
         published_nme=types.MappingProxyType(dict(published_nme)),

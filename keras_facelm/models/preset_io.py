@@ -61,7 +61,7 @@ def _resolve_name(preset, expected):
         pass
     hint = ""
     if own:
-        scoped = sorted(n[len(prefix):] if n.startswith(prefix) else n for n in own)
+        scoped = sorted(n[len(prefix) :] if n.startswith(prefix) else n for n in own)
         hint = f" ({expected.__name__} short names: {', '.join(scoped)})"
     raise ValueError(
         f"{preset!r} is neither a preset directory nor a registered preset{hint}; "
@@ -93,7 +93,9 @@ def convert_checkpoint(name, checkpoint_path, **overrides):
     try:
         port_state_dict(model, state_dict, strict=True)
     except ValueError as e:
-        raise type(e)(f"{checkpoint_path}: not a checkpoint of preset {name!r}: {e}") from None
+        raise type(e)(
+            f"{checkpoint_path}: not a checkpoint of preset {name!r}: {e}"
+        ) from None
     return model
 
 
@@ -107,7 +109,9 @@ def save_preset_dir(model, preset_dir, *, metadata=None):
         "keras_facelm_version": __version__,
         "keras_version": keras.__version__,
         "class_name": type(model).__name__,
-        "saved": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "saved": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
         **(metadata or {}),
     }
     with atomic_directory(preset_dir) as tmp:
@@ -137,7 +141,11 @@ def load_preset_dir(preset_dir, expected_cls=None):
 
 def load_preset(preset, *, expected_cls=None, checkpoint=None, **overrides):
     """See :meth:`keras_facelm.models.task.LandmarkTask.from_preset`."""
-    from keras_facelm.utils.download import cache_dir, download, sha256_prefix_from_filename
+    from keras_facelm.utils.download import (
+        cache_dir,
+        download,
+        sha256_prefix_from_filename,
+    )
 
     if pathlib.Path(str(preset)).is_dir():
         return load_preset_dir(preset, expected_cls)

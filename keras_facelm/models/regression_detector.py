@@ -44,8 +44,18 @@ class RegressionLandmarkDetector(LandmarkTask):
     ``codec.input_size``; the scores are all ones.
     """
 
-    def __init__(self, backbone, num_keypoints, *, scheme="wflw", codec=None,
-                 test_cfg=None, name=None, dtype=None, **kwargs):  # fmt: skip
+    def __init__(
+        self,
+        backbone,
+        num_keypoints,
+        *,
+        scheme="wflw",
+        codec=None,
+        test_cfg=None,
+        name=None,
+        dtype=None,
+        **kwargs,
+    ):
         if not isinstance(codec, RegressionLabel):
             codec = RegressionLabel(**as_tuples(dict(codec or {})))
         test_cfg = as_tuples({**DEFAULT_REGRESSION_TEST_CFG, **(test_cfg or {})})
@@ -56,13 +66,18 @@ class RegressionLandmarkDetector(LandmarkTask):
                 f"{sorted(DEFAULT_REGRESSION_TEST_CFG)}"
             )
         self._build_task(
-            backbone, num_keypoints,
+            backbone,
+            num_keypoints,
             lambda features: regression_head(
                 gap_neck(features[-1], dtype=dtype), num_keypoints, dtype=dtype
             ),
-            scheme=scheme, codec=codec, test_cfg=test_cfg, name=name, dtype=dtype,
+            scheme=scheme,
+            codec=codec,
+            test_cfg=test_cfg,
+            name=name,
+            dtype=dtype,
             **kwargs,
-        )  # fmt: skip
+        )
 
     def _merge_flipped(self):
         return CoordinateFlipMerge(

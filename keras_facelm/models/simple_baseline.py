@@ -32,9 +32,11 @@ __all__ = [
 
 #: MMPose's HeatmapHead for SimpleBaseline: three 4x4 stride-2 deconvs to 256 channels.
 SIMPLE_BASELINE_HEAD = dict(
-    deconv_out_channels=(256, 256, 256), deconv_kernel_sizes=(4, 4, 4),
-    conv_out_channels=(), conv_kernel_sizes=(),
-)  # fmt: skip
+    deconv_out_channels=(256, 256, 256),
+    deconv_kernel_sizes=(4, 4, 4),
+    conv_out_channels=(),
+    conv_kernel_sizes=(),
+)
 
 
 class SimpleBaselineDetector(HeatmapLandmarkDetector):
@@ -55,8 +57,15 @@ class SimpleBaselineDetector(HeatmapLandmarkDetector):
 
     backbone_cls = None
 
-    def __init__(self, num_keypoints=68, *, backbone=None, head=None,
-                 scheme="coco_wholebody_face", **kwargs):  # fmt: skip
+    def __init__(
+        self,
+        num_keypoints=68,
+        *,
+        backbone=None,
+        head=None,
+        scheme="coco_wholebody_face",
+        **kwargs,
+    ):
         if backbone is None:
             backbone = self.backbone_cls(dtype=kwargs.get("dtype"))
         head = head if head is not None else SIMPLE_BASELINE_HEAD

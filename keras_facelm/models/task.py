@@ -40,8 +40,19 @@ class LandmarkTask(keras.Model):
 
     preset_prefix = ""
 
-    def _build_task(self, backbone, num_keypoints, build_output, *, scheme, codec,
-                    test_cfg, name, dtype, **kwargs):  # fmt: skip
+    def _build_task(
+        self,
+        backbone,
+        num_keypoints,
+        build_output,
+        *,
+        scheme,
+        codec,
+        test_cfg,
+        name,
+        dtype,
+        **kwargs,
+    ):
         """Builds pixels → :class:`PixelNormalization` → backbone → ``build_output``.
 
         ``build_output(features)`` adds the neck and head to the graph (features:
@@ -93,7 +104,9 @@ class LandmarkTask(keras.Model):
     def from_config(cls, config):
         config = dict(config)
         if isinstance(config.get("backbone"), dict):
-            config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
+            config["backbone"] = keras.saving.deserialize_keras_object(
+                config["backbone"]
+            )
         return cls(**config)
 
     def landmark_model(self, flip_test=None):
@@ -143,7 +156,9 @@ class LandmarkTask(keras.Model):
         if images.ndim == 3:
             images = images[None]
         if images.ndim != 4 or images.shape[-1] != 3:
-            raise ValueError(f"images must be (N, H, W, 3) RGB, got shape {images.shape}")
+            raise ValueError(
+                f"images must be (N, H, W, 3) RGB, got shape {images.shape}"
+            )
         if tuple(images.shape[1:3]) != self.image_size:
             raise ValueError(
                 f"images are {images.shape[1]}x{images.shape[2]} (HxW) but the model "

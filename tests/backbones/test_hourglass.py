@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import keras
 import numpy as np
 import pytest
@@ -12,11 +11,14 @@ from keras_facelm.backbones.hourglass import (
     DormantConv2D,
     HourglassBackbone,
 )
-
 from tests.parity.backbone_fixtures import check_backbone_parity, trainable_count
 
-TINY = dict(downsample_times=2, stage_channels=(256, 16, 24), stage_blocks=(2, 1, 3),
-            feat_channel=16)
+TINY = dict(
+    downsample_times=2,
+    stage_channels=(256, 16, 24),
+    stage_blocks=(2, 1, 3),
+    feat_channel=16,
+)
 
 
 def test_matches_mmpose_tiny():
@@ -55,8 +57,10 @@ def test_config_round_trip():
 
 def test_rejects_stage_channels_mmpose_cannot_run():
     with pytest.raises(ValueError, match=r"stage_channels\[0\] must be 256"):
-        HourglassBackbone(downsample_times=2, stage_channels=(16, 16, 24),
-                          stage_blocks=(1, 1, 1))
+        HourglassBackbone(
+            downsample_times=2, stage_channels=(16, 16, 24), stage_blocks=(1, 1, 1)
+        )
     with pytest.raises(ValueError, match="same length"):
-        HourglassBackbone(downsample_times=2, stage_channels=(256, 16, 24),
-                          stage_blocks=(1, 1))
+        HourglassBackbone(
+            downsample_times=2, stage_channels=(256, 16, 24), stage_blocks=(1, 1)
+        )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from keras_facelm.backbones.mobilenet_v2 import MobileNetV2Backbone, make_divisible
-
 from tests.parity.backbone_fixtures import check_backbone_parity
 
 
@@ -23,8 +21,18 @@ def test_matches_mmpose_full():
     "value, expected",
     # MMPose make_divisible(c * widen, 8): 0.25 → 8, 8, 8, 8, 16, 24, 40, 80; 0.1 → 8;
     # 1.0 keeps 24; 0.35 * 96 = 33.6 rounds to 32 (>= 0.9 * 33.6); 0.3 * 24 = 7.2 → 8.
-    [(32 * 0.25, 8), (16 * 0.25, 8), (24 * 0.25, 8), (96 * 0.25, 24), (160 * 0.25, 40),
-     (320 * 0.1, 32), (24, 24), (96 * 0.35, 32), (24 * 0.3, 8), (100 * 0.5, 48)],
+    [
+        (32 * 0.25, 8),
+        (16 * 0.25, 8),
+        (24 * 0.25, 8),
+        (96 * 0.25, 24),
+        (160 * 0.25, 40),
+        (320 * 0.1, 32),
+        (24, 24),
+        (96 * 0.35, 32),
+        (24 * 0.3, 8),
+        (100 * 0.5, 48),
+    ],
 )
 def test_make_divisible_matches_mmpose(value, expected):
     assert make_divisible(value, 8) == expected

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from keras_facelm.backbones.resnet import ResNetBackbone
-
 from tests.parity.backbone_fixtures import check_backbone_parity, trainable_count
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-
 import keras
 import numpy as np
 import pytest
 
 from keras_facelm.backbones.scnet import NearestResizeLike, SCNetBackbone
-
 from tests.parity.backbone_fixtures import check_backbone_parity
 
 
@@ -30,7 +28,9 @@ def test_nearest_resize_uses_torch_source_indices():
     out = keras.ops.convert_to_numpy(NearestResizeLike()([x, ref]))
     expected_rows = [0, 0, 0, 1, 1]
     expected_cols = [0, 0, 1]  # floor(j * 2 / 3)
-    np.testing.assert_array_equal(out[0, :, :, 0], x[0, :, :, 0][expected_rows][:, expected_cols])
+    np.testing.assert_array_equal(
+        out[0, :, :, 0], x[0, :, :, 0][expected_rows][:, expected_cols]
+    )
 
 
 def test_config_round_trip():

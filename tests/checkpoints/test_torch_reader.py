@@ -21,15 +21,15 @@ import zipfile
 
 import numpy as np
 import pytest
-from tests.conftest import TEST_DATA, mmpose_env, mmpose_python
 
 from keras_facelm.checkpoints.torch_reader import (
     CorruptCheckpointError,
     UnknownPickleObject,
     UnsafeCheckpointError,
-    read_state_dict,
     load_torch_checkpoint,
+    read_state_dict,
 )
+from tests.conftest import TEST_DATA, mmpose_env, mmpose_python
 
 CKPTS = TEST_DATA / "checkpoints"
 FIXTURES = ["tensors_zip", "tensors_legacy", "mmcv0x_legacy", "mmcv0x_zip", "mmengine"]
@@ -294,7 +294,8 @@ def test_torch_save_zip_with_reduce_payload_is_refused(tmp_path):
         " sys.argv[1])\n"
     )
     subprocess.run(
-        [str(mmpose_python()), "-c", script, str(path), str(marker)], check=True,
+        [str(mmpose_python()), "-c", script, str(path), str(marker)],
+        check=True,
         env=mmpose_env(),
     )
     assert zipfile.is_zipfile(path) and not marker.exists()

@@ -10,8 +10,12 @@ import pytest
 from keras_facelm.codecs import MSRAHeatmap
 
 PARITY = pathlib.Path(__file__).resolve().parents[1] / "data" / "parity"
-SETS = {"s2": (2.0, False), "s15": (1.5, False), "s2_dark": (2.0, True),
-        "s15_dark": (1.5, True)}
+SETS = {
+    "s2": (2.0, False),
+    "s15": (1.5, False),
+    "s2_dark": (2.0, True),
+    "s15_dark": (1.5, True),
+}
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +102,12 @@ def test_bad_inputs_raise():
 
 
 def test_decode_of_encode_finds_the_keypoints_and_config_round_trips():
-    codec = MSRAHeatmap(input_size=(64, 64), heatmap_size=(16, 16), sigma=2.0, unbiased=True)
-    keypoints = np.array([[20.0, 32.0], [41.0, 30.0]], np.float32)  # away from the border
+    codec = MSRAHeatmap(
+        input_size=(64, 64), heatmap_size=(16, 16), sigma=2.0, unbiased=True
+    )
+    keypoints = np.array(
+        [[20.0, 32.0], [41.0, 30.0]], np.float32
+    )  # away from the border
     heatmaps, _ = codec.encode(keypoints)
     out = codec.decode(heatmaps[None])
     np.testing.assert_allclose(out["keypoints"][0], keypoints, atol=0.05)

@@ -45,7 +45,9 @@ def test_eval_batch_shapes_and_crop_geometry(faces):
 
 def test_heatmap_argmax_is_the_crop_position_over_four(faces):
     batch = _dataset(faces, train=True, seed=3).get_batch(1)
-    for hm, kp, w in zip(batch["targets"], batch["keypoints"], batch["weights"], strict=True):
+    for hm, kp, w in zip(
+        batch["targets"], batch["keypoints"], batch["weights"], strict=True
+    ):
         inside = (kp >= 0).all(1) & (kp < 255).all(1)
         assert np.all(w[inside] == 1)
         flat = hm.reshape(-1, 68).argmax(0)
@@ -75,13 +77,19 @@ def test_training_augmentation_is_seeded_and_varies(faces):
 
 
 def test_flip_swaps_keypoint_order(faces):
-    ds = _dataset(faces, seed=0, bbox_transform=dict(
-        shift_prob=0, scale_prob=0, rotate_prob=0), flip_prob=1.0)  # fmt: skip
+    ds = _dataset(
+        faces,
+        seed=0,
+        bbox_transform=dict(shift_prob=0, scale_prob=0, rotate_prob=0),
+        flip_prob=1.0,
+    )
     s = ds.sample(0)
     plain = _dataset(faces, train=False).sample(0)
     flip = np.array(ds.scheme.flip_indices)
     # Mirrored about the crop's vertical axis, with left/right labels swapped.
-    np.testing.assert_allclose(s["keypoints"][:, 1], plain["keypoints"][flip, 1], atol=1e-3)
+    np.testing.assert_allclose(
+        s["keypoints"][:, 1], plain["keypoints"][flip, 1], atol=1e-3
+    )
     mirrored = s["keypoints"][:, 0] + plain["keypoints"][flip, 0]
     np.testing.assert_allclose(mirrored, mirrored.mean(), atol=0.05)
 
@@ -92,8 +100,13 @@ def test_record_formats(faces, tmp_path):
     path = tmp_path / "face.png"
     path.write_bytes(encode_png(rgb))
     base = {"keypoints": f["keypoints"], "visibility": f["keypoints_visible"]}
-    for image_fields in ({"image": rgb}, {"image": encode_png(rgb)}, {"image_path": str(path)},
-                         {"image_bytes": encode_png(rgb)}, {"image": rgb[..., :1]}):  # fmt: skip
+    for image_fields in (
+        {"image": rgb},
+        {"image": encode_png(rgb)},
+        {"image_path": str(path)},
+        {"image_bytes": encode_png(rgb)},
+        {"image": rgb[..., :1]},
+    ):
         rec = prepare_record({**base, **image_fields, "bbox": f["bbox"]})
         assert rec["image"].shape == (160, 160, 3) and rec["image"].dtype == np.uint8
     # bbox path (COFW/COCO) versus center/scale path (WFLW/300W/AFLW).
@@ -101,15 +114,29 @@ def test_record_formats(faces, tmp_path):
     c, s = T.bbox_xyxy_to_center_scale(f["bbox"])
     np.testing.assert_array_equal(from_box["bbox_scale"], s)
     nan_cs = {"center": [np.nan, np.nan], "scale": np.nan, "bbox": f["bbox"]}
-    np.testing.assert_array_equal(prepare_record({**base, "image": rgb, **nan_cs})["center"], c)
-    both = prepare_record({**base, "image": rgb, "bbox": [0, 0, 10, 10],
-                           "center": f["center"], "scale": f["scale"]})  # fmt: skip
+    np.testing.assert_array_equal(
+        prepare_record({**base, "image": rgb, **nan_cs})["center"], c
+    )
+    both = prepare_record(
+        {
+            **base,
+            "image": rgb,
+            "bbox": [0, 0, 10, 10],
+            "center": f["center"],
+            "scale": f["scale"],
+        }
+    )
     np.testing.assert_allclose(both["bbox_scale"], [f["scale"] * 250] * 2, rtol=1e-6)
 
 
 def test_record_errors(faces):
     f = faces[0]
-    good = {"image": f["image"], "keypoints": f["keypoints"], "bbox": f["bbox"], "key": "x1"}
+    good = {
+        "image": f["image"],
+        "keypoints": f["keypoints"],
+        "bbox": f["bbox"],
+        "key": "x1",
+    }
     with pytest.raises(ValueError, match=r"record 0 \(x1\).*bbox"):
         prepare_record({**good, "bbox": [5, 5, 5, 9]})
     with pytest.raises(ValueError, match="no face box"):
@@ -120,7 +147,9 @@ def test_record_errors(faces):
         prepare_record({**good, "keypoints": kp})
     vis = np.ones(68, np.float32)
     vis[3] = 0
-    assert np.all(prepare_record({**good, "keypoints": kp, "visible": vis})["keypoints"][3] == 0)
+    assert np.all(
+        prepare_record({**good, "keypoints": kp, "visible": vis})["keypoints"][3] == 0
+    )
     with pytest.raises(ValueError, match="float"):
         prepare_record({**good, "image": f["image"].astype(np.float32)})
     with pytest.raises(FileNotFoundError):
@@ -139,8 +168,12 @@ def _tiny_hrnet(size):
     stages["stage1"]["num_channels"] = (8,)
     stages["stage3"]["num_modules"] = 1
     stages["stage4"]["num_modules"] = 1
-    return HRNetV2W18(68, backbone=HRNetBackbone(stages), scheme="300w",
-                      codec=dict(input_size=(size, size)))  # fmt: skip
+    return HRNetV2W18(
+        68,
+        backbone=HRNetBackbone(stages),
+        scheme="300w",
+        codec=dict(input_size=(size, size)),
+    )
 
 
 def _tiny_convnet(size):
@@ -155,18 +188,31 @@ def _tiny_convnet(size):
 def _fit_one_step(model, faces, size):
     from keras_facelm.losses import KeypointMSELoss
 
-    codec = MSRAHeatmap(input_size=(size, size), heatmap_size=(size // 4, size // 4),
-                        sigma=1.0)  # fmt: skip
+    codec = MSRAHeatmap(
+        input_size=(size, size), heatmap_size=(size // 4, size // 4), sigma=1.0
+    )
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=KeypointMSELoss())
-    ds = TopdownDataset(faces, codec=codec, scheme="300w", input_size=(size, size),
-                        batch_size=2, opencv4_exact=False)  # fmt: skip
+    ds = TopdownDataset(
+        faces,
+        codec=codec,
+        scheme="300w",
+        input_size=(size, size),
+        batch_size=2,
+        opencv4_exact=False,
+    )
     history = model.fit(ds, epochs=1, steps_per_epoch=1, verbose=0)
     assert np.isfinite(history.history["loss"][0]) and history.history["loss"][0] > 0
     # The batch's keypoint weights reach the loss as sample_weight: with every
     # keypoint unlabelled the weights, and so the loss, are zero.
     hidden = [{**f, "keypoints_visible": np.zeros(68, np.float32)} for f in faces]
-    ds0 = TopdownDataset(hidden, codec=codec, scheme="300w", input_size=(size, size),
-                         batch_size=2, opencv4_exact=False)  # fmt: skip
+    ds0 = TopdownDataset(
+        hidden,
+        codec=codec,
+        scheme="300w",
+        input_size=(size, size),
+        batch_size=2,
+        opencv4_exact=False,
+    )
     assert not ds0[0][2].any()
     history = model.fit(ds0, epochs=1, steps_per_epoch=1, verbose=0)
     assert history.history["loss"][0] == 0.0

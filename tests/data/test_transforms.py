@@ -29,9 +29,7 @@ def test_data():
 @pytest.fixture(scope="module")
 def images(ref, test_data):
     folder = test_data / "mmpose_faces" / "wflw"
-    return {
-        f: T.load_image(folder / str(ref[f"f{f}_image"])) for f in range(4)
-    }
+    return {f: T.load_image(folder / str(ref[f"f{f}_image"])) for f in range(4)}
 
 
 # ------------------------------------------------------------- warp matrix
@@ -41,9 +39,12 @@ def test_warp_matrix_matches_mmpose(ref):
     for args, expected in zip(ref["warp_args"], ref["warp_mats"], strict=True):
         cx, cy, sw, sh, rot, ow, oh, sx = args
         got = T.get_warp_matrix(
-            np.float32([cx, cy]), np.float32([sw, sh]), rot, (int(ow), int(oh)),
+            np.float32([cx, cy]),
+            np.float32([sw, sh]),
+            rot,
+            (int(ow), int(oh)),
             shift=(sx, -2 * sx),
-        )  # fmt: skip
+        )
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
 
 
@@ -66,7 +67,9 @@ def test_warp_matrix_spec_reference_values():
 
 
 def test_bbox_center_scale_matches_mmpose(ref):
-    for box, c, s in zip(ref["bbox_in"], ref["bbox_center"], ref["bbox_scale"], strict=True):
+    for box, c, s in zip(
+        ref["bbox_in"], ref["bbox_center"], ref["bbox_scale"], strict=True
+    ):
         center, scale = T.bbox_xyxy_to_center_scale(box, padding=1.25)
         np.testing.assert_array_equal(center, c)
         np.testing.assert_array_equal(scale, s)
@@ -208,8 +211,12 @@ def test_random_bbox_transform_distribution_matches_mmpose(ref):
 
 
 def test_random_bbox_transform_is_seeded_and_scales_offsets():
-    a = T.random_bbox_transform([100, 50], [40, 80], np.random.default_rng(5), shift_prob=1)
-    b = T.random_bbox_transform([100, 50], [40, 80], np.random.default_rng(5), shift_prob=1)
+    a = T.random_bbox_transform(
+        [100, 50], [40, 80], np.random.default_rng(5), shift_prob=1
+    )
+    b = T.random_bbox_transform(
+        [100, 50], [40, 80], np.random.default_rng(5), shift_prob=1
+    )
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
     center, scale, _ = a

@@ -59,9 +59,15 @@ def test_litert_export_has_builtin_ops_sidecar_and_metadata(exported):
     facts = json.loads(pathlib.Path(f"{path}.json").read_text())
     assert facts["scheme"] == "coco_wholebody_face" and facts["num_keypoints"] == 68
     assert facts["input"] == {
-        "name": "images", "height": 64, "width": 64, "dtype": "uint8", "layout": "NHWC",
-        "color_order": "RGB", "value_range": [0, 255], "batch": "dynamic",
-    }  # fmt: skip
+        "name": "images",
+        "height": 64,
+        "width": 64,
+        "dtype": "uint8",
+        "layout": "NHWC",
+        "color_order": "RGB",
+        "value_range": [0, 255],
+        "batch": "dynamic",
+    }
     assert facts["crop"]["padding"] == 1.25 and facts["crop"]["aspect_ratio"] == 1.0
     assert facts["decoding"] == {
         "flip_test": True,
@@ -145,11 +151,15 @@ def test_runtime_bad_inputs_fail_with_one_line(exported, tmp_path):
         (dict(format="tflite"), ValueError, "unknown format='tflite'"),
         (dict(quantize="int4"), ValueError, "unknown quantize='int4'"),
         (dict(quantize="int8"), ValueError, "int8' needs representative_data"),
-        (dict(format="onnx", quantize="fp16"), ValueError, "only available for format='litert'"),
+        (
+            dict(format="onnx", quantize="fp16"),
+            ValueError,
+            "only available for format='litert'",
+        ),
         (dict(outputs="boxes"), ValueError, "unknown outputs='boxes'"),
         (dict(input_dtype="int8"), ValueError, "unknown input_dtype='int8'"),
     ],
-)  # fmt: skip
+)
 def test_bad_export_arguments_write_nothing(tmp_path, kwargs, error, match):
     with pytest.raises(error, match=match):
         export("hrnetv2_w18_wflw", tmp_path / "m.tflite", **kwargs)

@@ -15,10 +15,15 @@ from tests.export.tiny_models import ARCHITECTURES, tiny_model
 TOL_PX = 0.01
 # Every architecture with and without flip test; plain for all, DARK for the heatmap
 # ones, and all four combinations for HRNetV2-W18.
-CASES = [(a, True, False) for a in ARCHITECTURES] + [
-    (a, False, True) for a in ARCHITECTURES if a != "DeepPoseResNet50"
-] + [("DeepPoseResNet50", False, False), ("HRNetV2W18", True, True),
-     ("HRNetV2W18", False, False)]  # fmt: skip
+CASES = (
+    [(a, True, False) for a in ARCHITECTURES]
+    + [(a, False, True) for a in ARCHITECTURES if a != "DeepPoseResNet50"]
+    + [
+        ("DeepPoseResNet50", False, False),
+        ("HRNetV2W18", True, True),
+        ("HRNetV2W18", False, False),
+    ]
+)
 
 
 def _compared(reference, unbiased, size):
@@ -56,5 +61,6 @@ def test_exports_equal_predict_landmarks(arch, flip, unbiased, tmp_path):
             np.abs(out["keypoints"] - reference["keypoints"]).max(-1)[compared].max()
         )
         assert kp_err < TOL_PX, f"{fmt}: keypoints off by {kp_err:.4g} px"
-        np.testing.assert_allclose(out["scores"], reference["scores"], atol=1e-4,
-                                   err_msg=fmt)  # fmt: skip
+        np.testing.assert_allclose(
+            out["scores"], reference["scores"], atol=1e-4, err_msg=fmt
+        )

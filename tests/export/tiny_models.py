@@ -10,13 +10,21 @@ from __future__ import annotations
 import keras
 
 ARCHITECTURES = (
-    "HRNetV2W18", "ResNet50", "MobileNetV2", "SCNet50", "Hourglass52", "DeepPoseResNet50",
-)  # fmt: skip
+    "HRNetV2W18",
+    "ResNet50",
+    "MobileNetV2",
+    "SCNet50",
+    "Hourglass52",
+    "DeepPoseResNet50",
+)
 
 
 def _codec(image, stride, unbiased):
-    return dict(input_size=(image, image), heatmap_size=(image // stride,) * 2,
-                unbiased=unbiased)  # fmt: skip
+    return dict(
+        input_size=(image, image),
+        heatmap_size=(image // stride,) * 2,
+        unbiased=unbiased,
+    )
 
 
 def tiny_model(arch: str, *, unbiased: bool = False, seed: int = 0):
@@ -32,28 +40,48 @@ def tiny_model(arch: str, *, unbiased: bool = False, seed: int = 0):
     keras.utils.set_random_seed(seed)
     small_head = dict(deconv_out_channels=(4,), deconv_kernel_sizes=(4,))
     if arch == "HRNetV2W18":
-        return models.HRNetV2W18(68, scheme="coco_wholebody_face", image_size=(64, 64),
-                                 backbone=HRNetBackbone(stages=TINY_HRNET_STAGES),
-                                 codec=_codec(64, 4, unbiased))  # fmt: skip
+        return models.HRNetV2W18(
+            68,
+            scheme="coco_wholebody_face",
+            image_size=(64, 64),
+            backbone=HRNetBackbone(stages=TINY_HRNET_STAGES),
+            codec=_codec(64, 4, unbiased),
+        )
     if arch == "ResNet50":
-        return models.ResNet50(68, backbone=ResNetBackbone(depth=18, base_channels=2,
-                                                           stem_channels=4),
-                               image_size=(64, 64), codec=_codec(64, 4, unbiased),
-                               head=dict(deconv_out_channels=(4, 4, 4),
-                                         deconv_kernel_sizes=(4, 4, 4)))  # fmt: skip
+        return models.ResNet50(
+            68,
+            backbone=ResNetBackbone(depth=18, base_channels=2, stem_channels=4),
+            image_size=(64, 64),
+            codec=_codec(64, 4, unbiased),
+            head=dict(deconv_out_channels=(4, 4, 4), deconv_kernel_sizes=(4, 4, 4)),
+        )
     if arch == "MobileNetV2":
-        return models.MobileNetV2(68, backbone=MobileNetV2Backbone(widen_factor=0.1),
-                                  image_size=(64, 64), codec=_codec(64, 16, unbiased),
-                                  head=small_head)  # fmt: skip
+        return models.MobileNetV2(
+            68,
+            backbone=MobileNetV2Backbone(widen_factor=0.1),
+            image_size=(64, 64),
+            codec=_codec(64, 16, unbiased),
+            head=small_head,
+        )
     if arch == "SCNet50":
         backbone = SCNetBackbone(base_channels=2, stem_channels=4, num_stages=2)
-        return models.SCNet50(68, backbone=backbone, image_size=(64, 64),
-                              codec=_codec(64, 4, unbiased), head=small_head)  # fmt: skip
+        return models.SCNet50(
+            68,
+            backbone=backbone,
+            image_size=(64, 64),
+            codec=_codec(64, 4, unbiased),
+            head=small_head,
+        )
     if arch == "Hourglass52":
-        backbone = HourglassBackbone(downsample_times=1, stage_channels=(256, 8),
-                                     stage_blocks=(1, 1), feat_channel=8)  # fmt: skip
-        return models.Hourglass52(68, backbone=backbone, image_size=(32, 32),
-                                  codec=_codec(32, 4, unbiased))  # fmt: skip
+        backbone = HourglassBackbone(
+            downsample_times=1,
+            stage_channels=(256, 8),
+            stage_blocks=(1, 1),
+            feat_channel=8,
+        )
+        return models.Hourglass52(
+            68, backbone=backbone, image_size=(32, 32), codec=_codec(32, 4, unbiased)
+        )
     if arch == "DeepPoseResNet50":
         if unbiased:
             raise ValueError("DeepPose regresses coordinates: no DARK decoding")

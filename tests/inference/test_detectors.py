@@ -67,8 +67,9 @@ def test_decode_box_relative_to_anchor():
     found = det.decode(raw, logits)
     ax, ay = det.anchors[600]
     cx, cy = ax + 0.1, ay - 0.05
-    np.testing.assert_allclose(found.boxes, [[cx - 0.125, cy - 0.1, cx + 0.125, cy + 0.1]],
-                               atol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        found.boxes, [[cx - 0.125, cy - 0.1, cx + 0.125, cy + 0.1]], atol=1e-6
+    )
     np.testing.assert_allclose(found.scores, [1 / (1 + np.exp(-2.0))], rtol=1e-6)
     np.testing.assert_allclose(
         found.keypoints[0, 0], [ax + 0.025, ay + 0.025], atol=1e-6
@@ -97,10 +98,17 @@ def test_default_detector_recall_on_dlib_photos(test_data, blazeface):
     for xml in ("training_with_face_landmarks.xml", "testing_with_face_landmarks.xml"):
         for node in ET.parse(test_data / "dlib_faces" / xml).getroot().iter("image"):
             image = load_image(test_data / "dlib_faces" / node.get("file"))
-            targets = np.array([
-                landmark_box([[float(p.get("x")), float(p.get("y"))] for p in box.iter("part")])
-                for box in node.iter("box")
-            ])  # fmt: skip
+            targets = np.array(
+                [
+                    landmark_box(
+                        [
+                            [float(p.get("x")), float(p.get("y"))]
+                            for p in box.iter("part")
+                        ]
+                    )
+                    for box in node.iter("box")
+                ]
+            )
             boxes = blazeface(image).boxes
             total += len(targets)
             found += int((box_iou(targets, boxes).max(axis=1) >= 0.3).sum())
@@ -149,8 +157,10 @@ def test_callable_detectors_and_bad_specs():
         get_face_detector(42)
 
 
-@pytest.mark.skipif(not hasattr(cv2, "CascadeClassifier"),
-                    reason="this OpenCV build has no CascadeClassifier (OpenCV 5 moved it to contrib)")  # fmt: skip
+@pytest.mark.skipif(
+    not hasattr(cv2, "CascadeClassifier"),
+    reason="this OpenCV build has no CascadeClassifier (OpenCV 5 moved it to contrib)",
+)
 def test_haar_cascade_finds_the_face(test_data):
     image = load_image(test_data / "public_domain_faces" / "grace_hopper.jpg")
     found = get_face_detector("haar")(image)

@@ -19,20 +19,24 @@ def test_dots_are_drawn_where_the_keypoints_are_and_input_is_kept():
 
 
 def test_invisible_and_nan_points_are_skipped():
-    out = draw_landmarks(np.zeros((20, 20), np.uint8), [[5, 5], [15, 15], [np.nan, 3]],
-                         visible=[1, 0, 1])  # fmt: skip
+    out = draw_landmarks(
+        np.zeros((20, 20), np.uint8), [[5, 5], [15, 15], [np.nan, 3]], visible=[1, 0, 1]
+    )
     assert out.shape == (20, 20, 3)
     assert out[5, 5].any() and not out[12:, 12:].any()
 
 
 def test_contours_connect_the_68_points():
-    kp = np.stack([np.linspace(10, 1350, 68), np.full(68, 50.0)], axis=-1)  # 20 px apart
+    kp = np.stack(
+        [np.linspace(10, 1350, 68), np.full(68, 50.0)], axis=-1
+    )  # 20 px apart
     vis = np.ones(68)
     vis[30:] = 0
     canvas = np.zeros((100, 1400, 3), np.uint8)
     dots = draw_landmarks(canvas, kp, visible=vis, radius=2)
-    lines = draw_landmarks(canvas, kp, visible=vis, radius=2, contours=True,
-                           line_color=(255, 0, 0))  # fmt: skip
+    lines = draw_landmarks(
+        canvas, kp, visible=vis, radius=2, contours=True, line_color=(255, 0, 0)
+    )
     # Between points 0 and 1 (x = 10 and 30) only the jaw line is drawn.
     assert lines[50, 20, 0] > 0 and not dots[50, 20].any()
     # Points 16 and 17 belong to different contours (jaw, brow): no line.
@@ -41,14 +45,18 @@ def test_contours_connect_the_68_points():
     assert lines[:, :600].any() and not lines[:, 605:].any()
     assert sum(stop - start for start, stop, _ in IBUG68_CONTOURS) == 68
     with pytest.raises(ValueError, match="68-point"):
-        draw_landmarks(np.zeros((10, 10, 3), np.uint8), np.zeros((98, 2)), contours=True)
+        draw_landmarks(
+            np.zeros((10, 10, 3), np.uint8), np.zeros((98, 2)), contours=True
+        )
 
 
 def test_bad_inputs_raise():
     with pytest.raises(ValueError, match=r"\(K, 2\)"):
         draw_landmarks(np.zeros((10, 10, 3), np.uint8), np.zeros((5, 3)))
     with pytest.raises(ValueError, match="visible"):
-        draw_landmarks(np.zeros((10, 10, 3), np.uint8), np.zeros((5, 2)), visible=[1, 1])
+        draw_landmarks(
+            np.zeros((10, 10, 3), np.uint8), np.zeros((5, 2)), visible=[1, 1]
+        )
     with pytest.raises(ValueError, match="float"):
         draw_landmarks(np.zeros((10, 10, 3), np.float32), np.zeros((5, 2)))
 

@@ -33,8 +33,10 @@ class CentrePredictor:
             -1, 2
         )[:68]
         kp = np.array([96.0, 128.0]) + 16.0 * grid
-        return {"keypoints": np.repeat(kp[None], len(crops), 0).astype(np.float32),
-                "scores": np.full((len(crops), 68), 0.5, np.float32)}  # fmt: skip
+        return {
+            "keypoints": np.repeat(kp[None], len(crops), 0).astype(np.float32),
+            "scores": np.full((len(crops), 68), 0.5, np.float32),
+        }
 
 
 @pytest.fixture
@@ -61,8 +63,9 @@ def test_boxes_in_keypoints_out_in_image_pixels():
         np.testing.assert_allclose(
             face.keypoints[36], [(x1 + x2) / 2, (y1 + y2) / 2], atol=1e-3
         )
-        np.testing.assert_allclose(face.keypoints[37] - face.keypoints[36], [16 * side / 192, 0],
-                                   rtol=1e-5)  # fmt: skip
+        np.testing.assert_allclose(
+            face.keypoints[37] - face.keypoints[36], [16 * side / 192, 0], rtol=1e-5
+        )
         assert face.detector_score is None and face.names[0] == "kpt-0"
         assert face.keypoints.shape == (68, 2) and face.scores.shape == (68,)
 
@@ -79,7 +82,10 @@ def test_detector_then_all_crops_of_all_images_batched(photos):
     assert [len(r) for r in results] == [1, 1, 1]
     assert pred.batches == [3]  # the three faces in one forward pass
     assert [(r.width, r.height, r.error) for r in results] == [
-        (512, 600, None), (512, 512, None), (512, 512, None)]  # fmt: skip
+        (512, 600, None),
+        (512, 512, None),
+        (512, 512, None),
+    ]
     for r in results:
         for face in r:
             assert 0.5 < face.detector_score <= 1
@@ -128,8 +134,16 @@ def test_bad_inputs_in_a_batch_are_named_and_the_rest_is_processed(
     (tmp_path / "empty.jpg").write_bytes(b"")
     (tmp_path / "cut.jpg").write_bytes(good.read_bytes()[:20000])
     blank = np.full((240, 320, 3), 127, np.uint8)
-    inputs = [str(tmp_path / "missing.jpg"), tmp_path / "notes.txt", tmp_path / "empty.jpg",
-              tmp_path / "cut.jpg", blank, good, good, good]  # fmt: skip
+    inputs = [
+        str(tmp_path / "missing.jpg"),
+        tmp_path / "notes.txt",
+        tmp_path / "empty.jpg",
+        tmp_path / "cut.jpg",
+        blank,
+        good,
+        good,
+        good,
+    ]
     boxes = [None] * 5 + [None, [[600, 700, 650, 760]], [[10, 10, 10, 50]]]
     results = landmarker.detect(inputs, boxes=boxes)
     errors = [r.error for r in results]

@@ -16,8 +16,12 @@ from keras_facelm.models import MobileNetV2Heatmap
 
 
 def tiny_model():
-    return MobileNetV2Heatmap(68, backbone=MobileNetV2Backbone(widen_factor=0.1), codec=dict(input_size=(64, 64)),
-                       head=dict(deconv_out_channels=(4,), deconv_kernel_sizes=(4,)))  # fmt: skip
+    return MobileNetV2Heatmap(
+        68,
+        backbone=MobileNetV2Backbone(widen_factor=0.1),
+        codec=dict(input_size=(64, 64)),
+        head=dict(deconv_out_channels=(4,), deconv_kernel_sizes=(4,)),
+    )
 
 
 def photos(test_data):

@@ -7,7 +7,11 @@ import numpy as np
 
 from keras_facelm.backbones.resnet import ResNetBackbone
 from keras_facelm.inference.predict import predict_faces
-from keras_facelm.inference.topdown import boxes_to_center_scale, crop_faces, crops_to_image
+from keras_facelm.inference.topdown import (
+    boxes_to_center_scale,
+    crop_faces,
+    crops_to_image,
+)
 from keras_facelm.models import DeepPoseResNet50
 
 
@@ -33,6 +37,10 @@ def test_whole_image_prediction_equals_the_manual_crop_path(tmp_path):
     gray = image[..., 0]
     path = tmp_path / "gray.png"
     cv2.imwrite(str(path), gray)
-    both = predict_faces(model, [str(path), np.repeat(gray[..., None], 3, -1)], [boxes, boxes],
-                         flip_test=False)  # fmt: skip
+    both = predict_faces(
+        model,
+        [str(path), np.repeat(gray[..., None], 3, -1)],
+        [boxes, boxes],
+        flip_test=False,
+    )
     np.testing.assert_allclose(both[0]["keypoints"], both[1]["keypoints"], atol=1e-5)

@@ -26,13 +26,22 @@ def test_folder_with_good_and_bad_inputs(tmp_path, test_data):
     write_clip(src / "clip.mp4", [np.ascontiguousarray(frame)] * 5)
     log = io.StringIO()
     lm = FaceLandmarker(CropGridPredictor())
-    report = predict_files(lm, [src, tmp_path / "missing.png"], tmp_path / "out", log=log,
-                           images_per_batch=2)  # fmt: skip
+    report = predict_files(
+        lm,
+        [src, tmp_path / "missing.png"],
+        tmp_path / "out",
+        log=log,
+        images_per_batch=2,
+    )
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == [
-        "camera.json", "camera.png", "clip.jsonl", "clip.landmarks.mp4",
-        "grace_hopper.json", "grace_hopper.png",
-    ]  # fmt: skip
+        "camera.json",
+        "camera.png",
+        "clip.jsonl",
+        "clip.landmarks.mp4",
+        "grace_hopper.json",
+        "grace_hopper.png",
+    ]
     lines = log.getvalue().splitlines()
     assert len(lines) == 2 and len(report.failed) == 2
     assert "broken.jpg" in lines[0] and "truncated JPEG" in lines[0]

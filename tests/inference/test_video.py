@@ -93,8 +93,13 @@ def test_still_face_with_noisy_boxes_smoothing_cuts_jitter(tmp_path, test_data):
         return true_box + rng.normal(0, 3.0, 4), np.array([0.9])
 
     lm = FaceLandmarker(CropGridPredictor(), detector=noisy_detector)
-    summary = landmark_video(lm, tmp_path / "still.mp4", output_video=tmp_path / "out.mp4",
-                             output_jsonl=tmp_path / "out.jsonl", frames_per_batch=7)  # fmt: skip
+    summary = landmark_video(
+        lm,
+        tmp_path / "still.mp4",
+        output_video=tmp_path / "out.mp4",
+        output_jsonl=tmp_path / "out.jsonl",
+        frames_per_batch=7,
+    )
     assert summary.frames == 60 and summary.tracks == 1 and summary.fps == 30
     assert summary.jitter_raw > 0.01
     print(f"jitter raw {summary.jitter_raw:.4f} smoothed {summary.jitter_smoothed:.4f}")

@@ -11,9 +11,12 @@ from keras_facelm.layers import RegressionDecoder
 def test_decoder_scales_by_input_size_with_unit_scores():
     coords = np.array([[[0.5, 0.25], [1.0, 0.0]]], "float32")
     out = RegressionDecoder(input_size=(256, 128))(coords)
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(out["keypoints"]),
-                                  [[[128.0, 32.0], [256.0, 0.0]]])  # fmt: skip
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(out["scores"]), [[1.0, 1.0]])
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(out["keypoints"]), [[[128.0, 32.0], [256.0, 0.0]]]
+    )
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(out["scores"]), [[1.0, 1.0]]
+    )
     with pytest.raises(ValueError, match="width, height"):
         RegressionDecoder(input_size=(256,))
     with pytest.raises(ValueError, match=r"\(N, K, 2\)"):

@@ -53,18 +53,25 @@ def backbone_from_mmpose(cfg):
     kind = cfg["type"]
     if kind == "HRNet":
         assert cfg["extra"]["upsample"] == {"mode": "bilinear", "align_corners": False}
-        return HRNetBackbone(stages={k: v for k, v in cfg["extra"].items() if k.startswith("stage")})
+        return HRNetBackbone(
+            stages={k: v for k, v in cfg["extra"].items() if k.startswith("stage")}
+        )
     if kind in ("ResNet", "SCNet"):
         cls = ResNetBackbone if kind == "ResNet" else SCNetBackbone
-        return cls(depth=cfg["depth"], base_channels=cfg["base_channels"],
-                   stem_channels=cfg["stem_channels"])  # fmt: skip
+        return cls(
+            depth=cfg["depth"],
+            base_channels=cfg["base_channels"],
+            stem_channels=cfg["stem_channels"],
+        )
     if kind == "MobileNetV2":
         return MobileNetV2Backbone(widen_factor=cfg["widen_factor"])
     if kind == "HourglassNet":
         return HourglassBackbone(
-            downsample_times=cfg.get("downsample_times", 5), stage_channels=cfg["stage_channels"],
-            stage_blocks=cfg["stage_blocks"], feat_channel=cfg["feat_channel"],
-        )  # fmt: skip
+            downsample_times=cfg.get("downsample_times", 5),
+            stage_channels=cfg["stage_channels"],
+            stage_blocks=cfg["stage_blocks"],
+            feat_channel=cfg["feat_channel"],
+        )
     raise ValueError(f"no Keras backbone for MMPose backbone type {kind!r}")
 
 
@@ -75,9 +82,11 @@ def head_from_mmpose(cfg):
     deconvs = tuple(cfg.get("deconv_out_channels") or ())
     convs = tuple(cfg.get("conv_out_channels") or ())
     return dict(
-        deconv_out_channels=deconvs, deconv_kernel_sizes=(4,) * len(deconvs),
-        conv_out_channels=convs, conv_kernel_sizes=tuple(cfg.get("conv_kernel_sizes") or ()),
-    )  # fmt: skip
+        deconv_out_channels=deconvs,
+        deconv_kernel_sizes=(4,) * len(deconvs),
+        conv_out_channels=convs,
+        conv_kernel_sizes=tuple(cfg.get("conv_kernel_sizes") or ()),
+    )
 
 
 def load_model_fixture(preset: str, variant: str = "tiny", fixtures=None):
@@ -115,14 +124,20 @@ def _check_keypoints(model, arrays, images, flip, raw_tol):
     stable = arrays[f"keypoints_{mode}_stable"]
     assert stable.mean() > 0.5, f"too few decode-stable keypoints ({mode})"
     err = np.abs(out["keypoints"] - arrays[f"keypoints_{mode}"]).max(-1)
-    assert err[stable].max() < KEYPOINT_TOL_PX, f"keypoints ({mode}) off by {err[stable].max()}"
+    assert err[stable].max() < KEYPOINT_TOL_PX, (
+        f"keypoints ({mode}) off by {err[stable].max()}"
+    )
     # Heatmap scores are heatmap values: same tolerance as the raw output.
     score_err = np.abs(out["scores"] - arrays[f"scores_{mode}"])[stable].max()
     score_err /= float(arrays["raw_output_scale"])
-    assert score_err < raw_tol, f"scores ({mode}) off by {score_err:.3g} of the raw scale"
+    assert score_err < raw_tol, (
+        f"scores ({mode}) off by {score_err:.3g} of the raw scale"
+    )
 
 
-def check_preset_parity(model, preset, variant="tiny", *, fixtures=None, raw_tol=RAW_TOL):
+def check_preset_parity(
+    model, preset, variant="tiny", *, fixtures=None, raw_tol=RAW_TOL
+):
     """Loads the fixture's 1.x and 0.x checkpoints into ``model`` and compares with MMPose."""
     fixtures = pathlib.Path(fixtures or MODEL_FIXTURES)
     record, arrays, images = load_model_fixture(preset, variant, fixtures)
@@ -155,12 +170,24 @@ def regenerate_fixture(preset: str, variant: str, out_dir: pathlib.Path) -> None
     For fixtures too large to commit (full widths). Needs the MMPose venv: use
     in tests marked ``mmpose``.
     """
-    script = pathlib.Path(__file__).parents[1] / "parity" / "make_mmpose_model_fixtures.py"
+    script = (
+        pathlib.Path(__file__).parents[1] / "parity" / "make_mmpose_model_fixtures.py"
+    )
     subprocess.run(
-        [str(mmpose_python()), str(script), "--variant", variant, "--preset", preset,
-         "--out", str(out_dir)],
-        check=True, capture_output=True, env=mmpose_env(),
-    )  # fmt: skip
+        [
+            str(mmpose_python()),
+            str(script),
+            "--variant",
+            variant,
+            "--preset",
+            preset,
+            "--out",
+            str(out_dir),
+        ],
+        check=True,
+        capture_output=True,
+        env=mmpose_env(),
+    )
 
 
 # -- Keras-side checks ----------------------------------------------------------
@@ -230,4 +257,6 @@ def check_mixed_precision(build, images, policy):
     tol = 1.0 if policy == "mixed_float16" else 2.0
     # Near-ties of random heatmaps can flip the argmax: compare the median point.
     err = np.abs(out["keypoints"] - ref["keypoints"]).max(-1)
-    assert np.median(err) < tol, f"{policy}: median keypoint error {np.median(err):.3f} px"
+    assert np.median(err) < tol, (
+        f"{policy}: median keypoint error {np.median(err):.3f} px"
+    )

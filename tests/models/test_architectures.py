@@ -54,50 +54,120 @@ def _input(side):
 ARCHS = {
     "hrnetv2_w18": Arch(
         HRNetV2W18,
-        lambda dtype: HRNetV2W18(19, scheme="aflw", codec=_input(64), dtype=dtype,
-                                 backbone=HRNetBackbone(TINY_HRNET_STAGES, dtype=dtype)),
-        64, (16, 16, 19), "head-final_layer", dict(num_keypoints=98, scheme="wflw"),
-        9_662_528, (64, 64, 98)),
+        lambda dtype: HRNetV2W18(
+            19,
+            scheme="aflw",
+            codec=_input(64),
+            dtype=dtype,
+            backbone=HRNetBackbone(TINY_HRNET_STAGES, dtype=dtype),
+        ),
+        64,
+        (16, 16, 19),
+        "head-final_layer",
+        dict(num_keypoints=98, scheme="wflw"),
+        9_662_528,
+        (64, 64, 98),
+    ),
     "res50_heatmap": Arch(
         ResNet50Heatmap,
         lambda dtype: ResNet50Heatmap(
-            68, codec=_input(64), dtype=dtype,
-            backbone=ResNetBackbone(depth=18, base_channels=2, stem_channels=4, dtype=dtype),
-            head=dict(deconv_out_channels=(4, 4, 4), deconv_kernel_sizes=(4, 4, 4))),
-        64, (16, 16, 68), "head-final_layer", {}, 34_012_804, (64, 64, 68)),
+            68,
+            codec=_input(64),
+            dtype=dtype,
+            backbone=ResNetBackbone(
+                depth=18, base_channels=2, stem_channels=4, dtype=dtype
+            ),
+            head=dict(deconv_out_channels=(4, 4, 4), deconv_kernel_sizes=(4, 4, 4)),
+        ),
+        64,
+        (16, 16, 68),
+        "head-final_layer",
+        {},
+        34_012_804,
+        (64, 64, 68),
+    ),
     "scnet50_heatmap": Arch(
         SCNet50Heatmap,
         # Reduced width and two of the four stages (MMPose's num_stages).
         lambda dtype: SCNet50Heatmap(
-            68, codec=_input(64), dtype=dtype,
-            backbone=SCNetBackbone(base_channels=2, stem_channels=4, num_stages=2, dtype=dtype),
-            head=dict(deconv_out_channels=(4,), deconv_kernel_sizes=(4,))),
-        64, (16, 16, 68), "head-final_layer", {}, 34_020_356, (64, 64, 68)),
+            68,
+            codec=_input(64),
+            dtype=dtype,
+            backbone=SCNetBackbone(
+                base_channels=2, stem_channels=4, num_stages=2, dtype=dtype
+            ),
+            head=dict(deconv_out_channels=(4,), deconv_kernel_sizes=(4,)),
+        ),
+        64,
+        (16, 16, 68),
+        "head-final_layer",
+        {},
+        34_020_356,
+        (64, 64, 68),
+    ),
     "mobilenetv2_heatmap": Arch(
         MobileNetV2Heatmap,
         lambda dtype: MobileNetV2Heatmap(
-            68, codec=_input(64), dtype=dtype,
+            68,
+            codec=_input(64),
+            dtype=dtype,
             backbone=MobileNetV2Backbone(widen_factor=0.1, dtype=dtype),
-            head=dict(deconv_out_channels=(4,), deconv_kernel_sizes=(4,))),
-        64, (4, 4, 68), "head-final_layer", {}, 9_582_916, (64, 64, 68)),
+            head=dict(deconv_out_channels=(4,), deconv_kernel_sizes=(4,)),
+        ),
+        64,
+        (4, 4, 68),
+        "head-final_layer",
+        {},
+        9_582_916,
+        (64, 64, 68),
+    ),
     "hourglass52_heatmap": Arch(
         Hourglass52Heatmap,
         lambda dtype: Hourglass52Heatmap(
-            68, codec=_input(32), dtype=dtype,
-            backbone=HourglassBackbone(downsample_times=1, stage_channels=(256, 8),
-                                       stage_blocks=(1, 1), feat_channel=8, dtype=dtype)),
-        32, (8, 8, 68), "head-multi_final_layers-0", {}, 94_860_996, (64, 64, 68)),
+            68,
+            codec=_input(32),
+            dtype=dtype,
+            backbone=HourglassBackbone(
+                downsample_times=1,
+                stage_channels=(256, 8),
+                stage_blocks=(1, 1),
+                feat_channel=8,
+                dtype=dtype,
+            ),
+        ),
+        32,
+        (8, 8, 68),
+        "head-multi_final_layers-0",
+        {},
+        94_860_996,
+        (64, 64, 68),
+    ),
     "deeppose_res50": Arch(
         DeepPoseResNet50,
         lambda dtype: DeepPoseResNet50(
-            98, codec=_input(64), dtype=dtype,
-            backbone=ResNetBackbone(depth=18, base_channels=2, stem_channels=4, dtype=dtype)),
-        64, (98, 2), "head-fc", {}, 23_909_636, (98, 2)),
-}  # fmt: skip
+            98,
+            codec=_input(64),
+            dtype=dtype,
+            backbone=ResNetBackbone(
+                depth=18, base_channels=2, stem_channels=4, dtype=dtype
+            ),
+        ),
+        64,
+        (98, 2),
+        "head-fc",
+        {},
+        23_909_636,
+        (98, 2),
+    ),
+}
 
 
 def _images(side, n=2, seed=0):
-    return np.random.default_rng(seed).uniform(0, 255, (n, side, side, 3)).astype("float32")
+    return (
+        np.random.default_rng(seed)
+        .uniform(0, 255, (n, side, side, 3))
+        .astype("float32")
+    )
 
 
 @pytest.mark.parametrize("arch", ARCHS)
@@ -116,7 +186,11 @@ def test_keras_round_trip_and_one_fit_step(arch, tmp_path):
     model = spec.small(None)
     images = _images(spec.side)
     harness.check_keras_round_trip(model, tmp_path, images)
-    targets = np.random.default_rng(1).uniform(0, 1, (2, *spec.target_shape)).astype("float32")
+    targets = (
+        np.random.default_rng(1)
+        .uniform(0, 1, (2, *spec.target_shape))
+        .astype("float32")
+    )
     harness.check_one_fit_step(model, images, targets, spec.head_layer)
 
 
@@ -124,14 +198,20 @@ def test_keras_round_trip_and_one_fit_step(arch, tmp_path):
 def test_preset_directory_round_trip_with_exact_class_check(arch, tmp_path):
     spec = ARCHS[arch]
     other = HRNetV2W18 if spec.cls is not HRNetV2W18 else ResNet50Heatmap
-    harness.check_preset_dir_round_trip(spec.small(None), tmp_path, _images(spec.side), other)
+    harness.check_preset_dir_round_trip(
+        spec.small(None), tmp_path, _images(spec.side), other
+    )
 
 
 # Every architecture under both policies is slow on CPU (XLA and PyTorch run float16
 # convolutions through slow paths there); the fast suite checks one architecture.
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
 @pytest.mark.parametrize(
-    "arch", [pytest.param(a, marks=[] if a == "deeppose_res50" else pytest.mark.slow) for a in ARCHS]
+    "arch",
+    [
+        pytest.param(a, marks=[] if a == "deeppose_res50" else pytest.mark.slow)
+        for a in ARCHS
+    ],
 )
 def test_mixed_precision_predicts_like_float32(arch, policy):
     spec = ARCHS[arch]
@@ -150,15 +230,24 @@ def test_tiny_preset_matches_mmpose(preset):
 
 @pytest.mark.slow
 @pytest.mark.mmpose
-@pytest.mark.parametrize("preset", [
-    "hrnetv2_w18_wflw", "hrnetv2_w18_dark_coco_wholebody_face", "res50_coco_wholebody_face",
-    "scnet50_coco_wholebody_face", "mobilenetv2_coco_wholebody_face",
-    "hourglass52_coco_wholebody_face", "deeppose_res50_wingloss_wflw",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "preset",
+    [
+        "hrnetv2_w18_wflw",
+        "hrnetv2_w18_dark_coco_wholebody_face",
+        "res50_coco_wholebody_face",
+        "scnet50_coco_wholebody_face",
+        "mobilenetv2_coco_wholebody_face",
+        "hourglass52_coco_wholebody_face",
+        "deeppose_res50_wingloss_wflw",
+    ],
+)
 def test_full_width_matches_mmpose(preset, tmp_path):
     """Regenerates the full-width fixture with MMPose, then checks the preset's full model."""
     harness.regenerate_fixture(preset, "full", tmp_path)
-    harness.check_preset_parity(build_preset_model(preset), preset, "full", fixtures=tmp_path)
+    harness.check_preset_parity(
+        build_preset_model(preset), preset, "full", fixtures=tmp_path
+    )
 
 
 def test_decoded_outputs_are_float32_under_mixed_precision():

@@ -15,13 +15,13 @@ from tests.models.harness import MODEL_FIXTURES, load_model_fixture, tiny_preset
 from tests.models.tiny_hrnet import TINY_HRNET_STAGES
 
 
-
 def _replace_preset(monkeypatch, spec, **changes):
     """Registers a changed copy of ``spec`` for the test's duration."""
     monkeypatch.setitem(
-        preset_registry._REGISTRY, spec.name,
+        preset_registry._REGISTRY,
+        spec.name,
         (HRNetV2W18, dataclasses.replace(spec, **changes)),
-    )  # fmt: skip
+    )
 
 
 def _trainable(model):
@@ -29,10 +29,14 @@ def _trainable(model):
 
 
 def _tiny(k=19, scheme="aflw", **kw):
-    return HRNetV2W18(k, scheme=scheme, backbone=HRNetBackbone(stages=TINY_HRNET_STAGES), **kw)
+    return HRNetV2W18(
+        k, scheme=scheme, backbone=HRNetBackbone(stages=TINY_HRNET_STAGES), **kw
+    )
 
 
-@pytest.mark.parametrize("k,scheme,expected", [(98, "wflw", 9_662_528), (19, "aflw", 9_641_119)])
+@pytest.mark.parametrize(
+    "k,scheme,expected", [(98, "wflw", 9_662_528), (19, "aflw", 9_641_119)]
+)
 def test_w18_trainable_parameters_equal_mmpose(k, scheme, expected):
     # MMPose 1.3.2's trainable parameter counts.
     model = HRNetV2W18(k, scheme=scheme)
@@ -44,13 +48,22 @@ def test_widths_are_configurable():
     from keras_facelm.backbones.hrnet import hrnet_stages
 
     model = HRNetV2W18(19, scheme="aflw", backbone=HRNetBackbone(hrnet_stages(32)))
-    assert model.get_layer("head-conv_layers-0").filters == 32 * 15  # 480 = 32+64+128+256
+    assert (
+        model.get_layer("head-conv_layers-0").filters == 32 * 15
+    )  # 480 = 32+64+128+256
 
 
 def test_config_round_trip_equals_constructor_arguments():
-    args = dict(num_keypoints=19, scheme="aflw", codec={"sigma": 2.0, "unbiased": True},
-                test_cfg={"flip_test": False}, name="tiny")  # fmt: skip
-    model = _tiny(**{k: v for k, v in args.items() if k not in ("num_keypoints", "scheme")})
+    args = dict(
+        num_keypoints=19,
+        scheme="aflw",
+        codec={"sigma": 2.0, "unbiased": True},
+        test_cfg={"flip_test": False},
+        name="tiny",
+    )
+    model = _tiny(
+        **{k: v for k, v in args.items() if k not in ("num_keypoints", "scheme")}
+    )
     config = model.get_config()
     assert config["num_keypoints"] == 19 and config["scheme"] == "aflw"
     assert config["codec"]["unbiased"] is True and config["codec"]["sigma"] == 2.0
@@ -80,13 +93,20 @@ def test_preset_directory_round_trip_and_class_checks(tmp_path):
     model = _tiny(name="tiny_aflw")
     model.save_to_preset(tmp_path / "p")
     assert sorted(p.name for p in (tmp_path / "p").iterdir()) == [
-        "config.json", "metadata.json", "model.weights.h5"
+        "config.json",
+        "metadata.json",
+        "model.weights.h5",
     ]
     meta = json.loads((tmp_path / "p" / "metadata.json").read_text())
     assert meta["class_name"] == "HRNetV2W18"
-    for loaded in (from_preset(tmp_path / "p"), HRNetV2W18.from_preset(str(tmp_path / "p"))):
+    for loaded in (
+        from_preset(tmp_path / "p"),
+        HRNetV2W18.from_preset(str(tmp_path / "p")),
+    ):
         for a, b in zip(model.weights, loaded.weights, strict=True):
-            np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+            np.testing.assert_array_equal(
+                keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b)
+            )
     with pytest.raises(FileNotFoundError, match="model.weights.h5"):
         (tmp_path / "p" / "model.weights.h5").unlink()
         from_preset(tmp_path / "p")
@@ -106,7 +126,9 @@ def _torch_style_state_dict(model):
     sd = {}
     for key, (var, _) in _targets(model).items():
         arr = keras.ops.convert_to_numpy(var)
-        sd[key] = np.transpose(arr, (3, 2, 0, 1)) if arr.ndim == 4 else arr  # Conv2D only
+        sd[key] = (
+            np.transpose(arr, (3, 2, 0, 1)) if arr.ndim == 4 else arr
+        )  # Conv2D only
     return sd
 
 
@@ -148,9 +170,16 @@ def test_registered_preset_download_conversion_and_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_FACELM_HOME", str(tmp_path / "home"))
     spec = get_preset("hrnetv2_w18_aflw")
     _replace_preset(
-        monkeypatch, spec, checkpoint_url=v1.as_uri(), sha256_prefix=sha256_of_file(v1)[:8],
-        model_kwargs={**spec.model_kwargs, "backbone": tiny.backbone, "head": tiny.head_config},
-    )  # fmt: skip
+        monkeypatch,
+        spec,
+        checkpoint_url=v1.as_uri(),
+        sha256_prefix=sha256_of_file(v1)[:8],
+        model_kwargs={
+            **spec.model_kwargs,
+            "backbone": tiny.backbone,
+            "head": tiny.head_config,
+        },
+    )
     model = HRNetV2W18.from_preset("aflw")
     cached = tmp_path / "home" / "presets" / "hrnetv2_w18_aflw"
     assert (cached / "config.json").is_file()
@@ -159,10 +188,14 @@ def test_registered_preset_download_conversion_and_cache(tmp_path, monkeypatch):
         again = HRNetV2W18.from_preset("aflw")
     finally:
         (tmp_path / "moved.pth").rename(v1)
-    np.testing.assert_array_equal(model.predict(images, verbose=0), again.predict(images, verbose=0))
+    np.testing.assert_array_equal(
+        model.predict(images, verbose=0), again.predict(images, verbose=0)
+    )
     out = again.predict_landmarks(images, flip_test=True)
     stable = arrays["keypoints_flip_stable"]
-    assert np.abs(out["keypoints"] - arrays["keypoints_flip"]).max(-1)[stable].max() < 0.01
+    assert (
+        np.abs(out["keypoints"] - arrays["keypoints_flip"]).max(-1)[stable].max() < 0.01
+    )
 
 
 def test_sha_mismatch_leaves_nothing_in_the_cache(tmp_path, monkeypatch):
@@ -170,9 +203,11 @@ def test_sha_mismatch_leaves_nothing_in_the_cache(tmp_path, monkeypatch):
     v1 = MODEL_FIXTURES / record["checkpoints"]["v1"]
     monkeypatch.setenv("KERAS_FACELM_HOME", str(tmp_path / "home"))
     _replace_preset(
-        monkeypatch, get_preset("hrnetv2_w18_aflw"), checkpoint_url=v1.as_uri(),
+        monkeypatch,
+        get_preset("hrnetv2_w18_aflw"),
+        checkpoint_url=v1.as_uri(),
         sha256_prefix="00000000",
-    )  # fmt: skip
+    )
     with pytest.raises(ValueError, match="00000000"):
         HRNetV2W18.from_preset("aflw")
     leftovers = [p for p in (tmp_path / "home").rglob("*") if p.is_file()]

@@ -62,10 +62,24 @@ def codec_keypoints(rng, k=24):
     """Keypoints (float32, input px) covering borders, ties and the sigma-1.5 quirk."""
     special = np.array(
         [
-            [10.0, 200.2], [3.1, 3.1], [128.0, 128.0], [250.7, 5.2], [100.3, 57.9],
-            [2.0, 2.0], [18.0, 17.9], [-2.0, 30.0], [-23.9, 100.0], [-24.1, 100.0],
-            [279.9, 40.0], [280.1, 40.0], [255.0, 255.0], [254.0, 1.99], [16.0, 18.0],
-            [-6.0, -6.0], [-28.0, 50.0], [60.0, -32.0],
+            [10.0, 200.2],
+            [3.1, 3.1],
+            [128.0, 128.0],
+            [250.7, 5.2],
+            [100.3, 57.9],
+            [2.0, 2.0],
+            [18.0, 17.9],
+            [-2.0, 30.0],
+            [-23.9, 100.0],
+            [-24.1, 100.0],
+            [279.9, 40.0],
+            [280.1, 40.0],
+            [255.0, 255.0],
+            [254.0, 1.99],
+            [16.0, 18.0],
+            [-6.0, -6.0],
+            [-28.0, 50.0],
+            [60.0, -32.0],
         ],
         dtype=np.float32,
     )
@@ -95,8 +109,15 @@ def make_codecs(rng):
     kp = np.concatenate(
         [
             np.array(
-                [[100.3, 57.9], [-1.0, 5.0], [255.0, 255.0], [256.0, 3.0], [0.0, 0.0],
-                 [255.5, 10.0], [10.0, -0.01]],
+                [
+                    [100.3, 57.9],
+                    [-1.0, 5.0],
+                    [255.0, 255.0],
+                    [256.0, 3.0],
+                    [0.0, 0.0],
+                    [255.5, 10.0],
+                    [10.0, -0.01],
+                ],
                 np.float32,
             ),
             rng.uniform(-20, 276, size=(17, 2)).astype(np.float32),
@@ -141,12 +162,14 @@ def make_losses(rng):
     n, k = 3, 6
     co_gt = rng.uniform(0, 64, size=(n, k, 2)).astype(np.float32)
     co_pred = (co_gt + rng.normal(0, 8, size=co_gt.shape)).astype(np.float32)
-    co_w = np.array([[1, 1, 0, 1, 0.5, 1], [0, 1, 1, 1, 1, 1], [1, 2, 1, 0, 1, 1]],
-                    np.float32)
+    co_w = np.array(
+        [[1, 1, 0, 1, 0.5, 1], [0, 1, 1, 1, 1, 1], [1, 2, 1, 0, 1, 1]], np.float32
+    )
     co_gt_n = rng.uniform(0, 1, size=(n, k, 2)).astype(np.float32)
     co_pred_n = (co_gt_n + rng.normal(0, 0.1, size=co_gt_n.shape)).astype(np.float32)
-    out.update(co_pred=co_pred, co_gt=co_gt, co_w=co_w, co_pred_n=co_pred_n,
-               co_gt_n=co_gt_n)
+    out.update(
+        co_pred=co_pred, co_gt=co_gt, co_w=co_w, co_pred_n=co_pred_n, co_gt_n=co_gt_n
+    )
     for inputs, pred, gt in [("px", co_pred, co_gt), ("n", co_pred_n, co_gt_n)]:
         for tag, weights in [("weighted", co_w), ("plain", None)]:
             uw = weights is not None
@@ -230,8 +253,9 @@ def make_nme(rng):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--output", type=pathlib.Path,
-                        default=REPO / "tests" / "data" / "parity")
+    parser.add_argument(
+        "--output", type=pathlib.Path, default=REPO / "tests" / "data" / "parity"
+    )
     args = parser.parse_args()
     args.output.mkdir(parents=True, exist_ok=True)
     MMLogger.get_instance("fixtures", log_level="WARNING")

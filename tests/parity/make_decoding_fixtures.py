@@ -46,7 +46,9 @@ from mmpose.models.utils.tta import flip_heatmaps
 from mmpose.structures import PoseDataSample
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-DATASET_CONFIGS = pathlib.Path(__import__("mmpose").__file__).parent / ".mim/configs/_base_/datasets"
+DATASET_CONFIGS = (
+    pathlib.Path(__import__("mmpose").__file__).parent / ".mim/configs/_base_/datasets"
+)
 QUANTUM = 2.0**-16
 
 
@@ -67,11 +69,27 @@ def blob(h, w, cx, cy, sx, sy, theta, amplitude):
 
 def realistic_channel(rng, h, w, cx, cy):
     """A trained-model-like heatmap: main blob, optional distractor, noise."""
-    heat = blob(h, w, cx, cy, rng.uniform(1.6, 2.6), rng.uniform(1.6, 2.6),
-                rng.uniform(0, np.pi), rng.uniform(0.25, 1.0))
+    heat = blob(
+        h,
+        w,
+        cx,
+        cy,
+        rng.uniform(1.6, 2.6),
+        rng.uniform(1.6, 2.6),
+        rng.uniform(0, np.pi),
+        rng.uniform(0.25, 1.0),
+    )
     if rng.random() < 0.3:
-        heat += blob(h, w, rng.uniform(0, w - 1), rng.uniform(0, h - 1),
-                     2.0, 2.0, 0.0, rng.uniform(0.05, 0.2))
+        heat += blob(
+            h,
+            w,
+            rng.uniform(0, w - 1),
+            rng.uniform(0, h - 1),
+            2.0,
+            2.0,
+            0.0,
+            rng.uniform(0.05, 0.2),
+        )
     # noise where the blobs are; the background stays 0 so the files compress
     support = heat > 2.0**-10
     heat += support * rng.normal(0.0, rng.uniform(0.002, 0.02), size=(h, w))
@@ -106,11 +124,20 @@ def edge_channels(rng, h, w):
         chans.append(blob(h, w, x + 0.3, h / 2 + 0.4, 2.0, 2.0, 0.0, 0.9))
     for y in (0, 1, 2, h - 3, h - 2, h - 1):
         chans.append(blob(h, w, w / 2 - 0.3, y - 0.3, 2.0, 2.0, 0.0, 0.9))
-    for x, y in ((0, 0), (w - 1, h - 1), (1, h - 2), (w - 2, 1), (2, h - 3), (w - 3, 2)):
+    for x, y in (
+        (0, 0),
+        (w - 1, h - 1),
+        (1, h - 2),
+        (w - 2, 1),
+        (2, h - 3),
+        (w - 3, 2),
+    ):
         chans.append(blob(h, w, x, y, 2.0, 2.0, 0.0, 0.8))
     # exact tie: equal integer-centred blobs; the first in row-major order is
     # the upper one although it lies to the right
-    chans.append(blob(h, w, 50, 20, 2.0, 2.0, 0.0, 0.7) + blob(h, w, 10, 40, 2.0, 2.0, 0.0, 0.7))
+    chans.append(
+        blob(h, w, 50, 20, 2.0, 2.0, 0.0, 0.7) + blob(h, w, 10, 40, 2.0, 2.0, 0.0, 0.7)
+    )
     # plateau of equal maxima (3x3), first one is its top-left corner
     c = blob(h, w, 30, 30, 3.0, 3.0, 0.0, 0.6)
     c[29:32, 29:32] = 0.75
@@ -171,7 +198,9 @@ def dark_sensitivity(heat_nkhw, blur_kernel_size, scale, rng, trials=4):
         base, _ = get_heatmap_maximum(heat)
         ref = refine_keypoints_dark(base[None].copy(), heat.copy(), blur_kernel_size)[0]
         for _ in range(trials):
-            noisy = (heat * (1 + rng.normal(0.0, 1e-7, size=heat.shape))).astype(np.float32)
+            noisy = (heat * (1 + rng.normal(0.0, 1e-7, size=heat.shape))).astype(
+                np.float32
+            )
             moved = refine_keypoints_dark(base[None].copy(), noisy, blur_kernel_size)[0]
             out[n] = np.maximum(out[n], (np.abs(moved - ref) * scale).max(axis=-1))
     return out
@@ -179,41 +208,77 @@ def dark_sensitivity(heat_nkhw, blur_kernel_size, scale, rng, trials=4):
 
 def heatmap_head(k, input_size, heatmap_size, unbiased, blur_kernel_size):
     """MMPose's HeatmapHead whose forward is the identity on feats[-1]."""
-    decoder = dict(type="MSRAHeatmap", input_size=input_size, heatmap_size=heatmap_size,
-                   sigma=2, unbiased=unbiased, blur_kernel_size=blur_kernel_size)
-    return HeatmapHead(in_channels=k, out_channels=k, deconv_out_channels=None,
-                       final_layer=None, decoder=decoder).eval()
+    decoder = dict(
+        type="MSRAHeatmap",
+        input_size=input_size,
+        heatmap_size=heatmap_size,
+        sigma=2,
+        unbiased=unbiased,
+        blur_kernel_size=blur_kernel_size,
+    )
+    return HeatmapHead(
+        in_channels=k,
+        out_channels=k,
+        deconv_out_channels=None,
+        final_layer=None,
+        decoder=decoder,
+    ).eval()
 
 
-def run_heatmap_set(heat, heat_flip, flip_indices, input_size, blur_kernel_size, with_merged=False):
+def run_heatmap_set(
+    heat, heat_flip, flip_indices, input_size, blur_kernel_size, with_merged=False
+):
     n, h, w, k = heat.shape
     orig = torch.from_numpy(heat.transpose(0, 3, 1, 2).copy())
     flip = torch.from_numpy(heat_flip.transpose(0, 3, 1, 2).copy())
-    samples = [PoseDataSample(metainfo=dict(flip_indices=flip_indices, input_size=input_size))
-               for _ in range(n)]
-    out = dict(heatmaps=heat, heatmaps_flip=heat_flip,
-               flip_indices=np.asarray(flip_indices, np.int32),
-               input_size=np.asarray(input_size, np.int32),
-               heatmap_size=np.asarray((w, h), np.int32),
-               blur_kernel_size=np.int32(blur_kernel_size))
+    samples = [
+        PoseDataSample(metainfo=dict(flip_indices=flip_indices, input_size=input_size))
+        for _ in range(n)
+    ]
+    out = dict(
+        heatmaps=heat,
+        heatmaps_flip=heat_flip,
+        flip_indices=np.asarray(flip_indices, np.int32),
+        input_size=np.asarray(input_size, np.int32),
+        heatmap_size=np.asarray((w, h), np.int32),
+        blur_kernel_size=np.int32(blur_kernel_size),
+    )
     with torch.no_grad():
-        merged = (orig + flip_heatmaps(flip.clone(), flip_indices=flip_indices,
-                                       flip_mode="heatmap", shift_heatmap=True)) * 0.5
+        merged = (
+            orig
+            + flip_heatmaps(
+                flip.clone(),
+                flip_indices=flip_indices,
+                flip_mode="heatmap",
+                shift_heatmap=True,
+            )
+        ) * 0.5
     scale = np.asarray(input_size, np.float32) / np.asarray((w, h), np.float32)
     rng = np.random.default_rng(7)
-    out["dark_noflip_sensitivity"] = dark_sensitivity(orig.numpy(), blur_kernel_size, scale, rng)
-    out["dark_flip_sensitivity"] = dark_sensitivity(merged.numpy(), blur_kernel_size, scale, rng)
+    out["dark_noflip_sensitivity"] = dark_sensitivity(
+        orig.numpy(), blur_kernel_size, scale, rng
+    )
+    out["dark_flip_sensitivity"] = dark_sensitivity(
+        merged.numpy(), blur_kernel_size, scale, rng
+    )
     for mode, unbiased in (("plain", False), ("dark", True)):
         head = heatmap_head(k, input_size, (w, h), unbiased, blur_kernel_size)
         for tag, feats, cfg in (
             ("noflip", [orig.clone()], dict(flip_test=False)),
-            ("flip", [[orig.clone()], [flip.clone()]],
-             dict(flip_test=True, flip_mode="heatmap", shift_heatmap=True)),
+            (
+                "flip",
+                [[orig.clone()], [flip.clone()]],
+                dict(flip_test=True, flip_mode="heatmap", shift_heatmap=True),
+            ),
         ):
             with torch.no_grad():
                 preds = head.predict(feats, samples, test_cfg=cfg)
-            out[f"{mode}_{tag}_keypoints"] = np.stack([p.keypoints[0] for p in preds]).astype(np.float32)
-            out[f"{mode}_{tag}_scores"] = np.stack([p.keypoint_scores[0] for p in preds]).astype(np.float32)
+            out[f"{mode}_{tag}_keypoints"] = np.stack(
+                [p.keypoints[0] for p in preds]
+            ).astype(np.float32)
+            out[f"{mode}_{tag}_scores"] = np.stack(
+                [p.keypoint_scores[0] for p in preds]
+            ).astype(np.float32)
     if with_merged:
         out["merged"] = merged.numpy().transpose(0, 2, 3, 1).copy()
     return out
@@ -224,21 +289,36 @@ def coordinate_flip_set(rng, flip_indices, input_size):
     n = 3
     coords = rng.uniform(0.0, 1.0, size=(n, k, 2)).astype(np.float32)
     coords_flip = rng.uniform(0.0, 1.0, size=(n, k, 2)).astype(np.float32)
-    head = RegressionHead(in_channels=2 * k, num_joints=k,
-                          decoder=dict(type="RegressionLabel", input_size=input_size)).eval()
+    head = RegressionHead(
+        in_channels=2 * k,
+        num_joints=k,
+        decoder=dict(type="RegressionLabel", input_size=input_size),
+    ).eval()
     with torch.no_grad():
         head.fc.weight.copy_(torch.eye(2 * k))
         head.fc.bias.zero_()
-    samples = [PoseDataSample(metainfo=dict(flip_indices=flip_indices, input_size=input_size))
-               for _ in range(n)]
-    out = dict(coords=coords, coords_flip=coords_flip,
-               flip_indices=np.asarray(flip_indices, np.int32),
-               input_size=np.asarray(input_size, np.int32))
+    samples = [
+        PoseDataSample(metainfo=dict(flip_indices=flip_indices, input_size=input_size))
+        for _ in range(n)
+    ]
+    out = dict(
+        coords=coords,
+        coords_flip=coords_flip,
+        flip_indices=np.asarray(flip_indices, np.int32),
+        input_size=np.asarray(input_size, np.int32),
+    )
     for tag, shift in (("shift", True), ("noshift", False)):
-        feats = [[torch.from_numpy(coords.reshape(n, -1))], [torch.from_numpy(coords_flip.reshape(n, -1))]]
+        feats = [
+            [torch.from_numpy(coords.reshape(n, -1))],
+            [torch.from_numpy(coords_flip.reshape(n, -1))],
+        ]
         with torch.no_grad():
-            preds = head.predict(feats, samples, test_cfg=dict(flip_test=True, shift_coords=shift))
-        out[f"{tag}_keypoints"] = np.stack([p.keypoints[0] for p in preds]).astype(np.float32)
+            preds = head.predict(
+                feats, samples, test_cfg=dict(flip_test=True, shift_coords=shift)
+            )
+        out[f"{tag}_keypoints"] = np.stack([p.keypoints[0] for p in preds]).astype(
+            np.float32
+        )
     return out
 
 
@@ -249,27 +329,35 @@ def build_all():
     wflw = flip_indices_of("wflw")
     heat, heat_flip = realistic_pair(rng, 1, 64, 64, wflw)
     sets["decoding_wflw"] = run_heatmap_set(
-        quantise(heat), quantise(heat_flip), wflw, (256, 256), 11)
+        quantise(heat), quantise(heat_flip), wflw, (256, 256), 11
+    )
     ibug = flip_indices_of("300w")
     heat, heat_flip = realistic_pair(rng, 2, 32, 32, ibug)
     sets["decoding_300w"] = run_heatmap_set(
-        quantise(heat), quantise(heat_flip), ibug, (128, 128), 11)
+        quantise(heat), quantise(heat_flip), ibug, (128, 128), 11
+    )
     aflw = flip_indices_of("aflw")
     heat, heat_flip = realistic_pair(rng, 3, 48, 40, aflw)
     sets["decoding_aflw"] = run_heatmap_set(
-        quantise(heat), quantise(heat_flip), aflw, (160, 96), 7, with_merged=True)
+        quantise(heat), quantise(heat_flip), aflw, (160, 96), 7, with_merged=True
+    )
     edge_flip = [31 - i for i in range(32)]
     heat = np.stack([edge_channels(rng, 64, 64), edge_channels(rng, 64, 64)[:, ::-1]])
-    heat_flip = heat[:, :, ::-1, ::-1] + (np.abs(heat) > 0.01) * rng.normal(0, 0.003, size=heat.shape)
+    heat_flip = heat[:, :, ::-1, ::-1] + (np.abs(heat) > 0.01) * rng.normal(
+        0, 0.003, size=heat.shape
+    )
     sets["decoding_edge"] = run_heatmap_set(
-        quantise(heat), quantise(heat_flip), edge_flip, (256, 256), 11)
+        quantise(heat), quantise(heat_flip), edge_flip, (256, 256), 11
+    )
     sets["decoding_coordinate_flip"] = coordinate_flip_set(rng, wflw, (256, 256))
     return sets
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=pathlib.Path, default=REPO / "tests/data/parity")
+    parser.add_argument(
+        "--output", type=pathlib.Path, default=REPO / "tests/data/parity"
+    )
     args = parser.parse_args()
     args.output.mkdir(parents=True, exist_ok=True)
     for stem, arrays in build_all().items():

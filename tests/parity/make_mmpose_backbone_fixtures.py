@@ -39,31 +39,81 @@ SEED = 20261120
 
 # name: (MMPose class, MMPose kwargs, keras_facelm class, keras kwargs, input N,H,W)
 CASES = {
-    "resnet50_tiny": (ResNet, dict(depth=50, base_channels=4, stem_channels=8),
-                      "ResNetBackbone", dict(depth=50, base_channels=4, stem_channels=8),
-                      (2, 72, 56)),
-    "resnet18_tiny": (ResNet, dict(depth=18, base_channels=8, stem_channels=8),
-                      "ResNetBackbone", dict(depth=18, base_channels=8, stem_channels=8),
-                      (2, 72, 56)),
+    "resnet50_tiny": (
+        ResNet,
+        dict(depth=50, base_channels=4, stem_channels=8),
+        "ResNetBackbone",
+        dict(depth=50, base_channels=4, stem_channels=8),
+        (2, 72, 56),
+    ),
+    "resnet18_tiny": (
+        ResNet,
+        dict(depth=18, base_channels=8, stem_channels=8),
+        "ResNetBackbone",
+        dict(depth=18, base_channels=8, stem_channels=8),
+        (2, 72, 56),
+    ),
     # SCConv pools 4x4 at every block's resolution: layer4 must be >= 4 pixels.
-    "scnet50_tiny": (SCNet, dict(depth=50, base_channels=4, stem_channels=8),
-                     "SCNetBackbone", dict(depth=50, base_channels=4, stem_channels=8),
-                     (2, 136, 120)),
-    "mobilenetv2_tiny": (MobileNetV2, dict(widen_factor=0.25),
-                         "MobileNetV2Backbone", dict(widen_factor=0.25), (2, 72, 56)),
-    "hourglass_tiny": (HourglassNet,
-                       dict(num_stacks=1, downsample_times=2, stage_channels=(256, 16, 24),
-                            stage_blocks=(2, 1, 3), feat_channel=16),
-                       "HourglassBackbone",
-                       dict(downsample_times=2, stage_channels=(256, 16, 24),
-                            stage_blocks=(2, 1, 3), feat_channel=16),
-                       (2, 64, 48)),
-    "resnet50_full": (ResNet, dict(depth=50), "ResNetBackbone", dict(depth=50), (1, 96, 64)),
-    "scnet50_full": (SCNet, dict(depth=50), "SCNetBackbone", dict(depth=50), (1, 128, 128)),
-    "mobilenetv2_full": (MobileNetV2, dict(widen_factor=1.0), "MobileNetV2Backbone",
-                         dict(widen_factor=1.0), (1, 96, 64)),
-    "hourglass52_full": (HourglassNet, dict(num_stacks=1), "HourglassBackbone", {},
-                         (1, 128, 128)),
+    "scnet50_tiny": (
+        SCNet,
+        dict(depth=50, base_channels=4, stem_channels=8),
+        "SCNetBackbone",
+        dict(depth=50, base_channels=4, stem_channels=8),
+        (2, 136, 120),
+    ),
+    "mobilenetv2_tiny": (
+        MobileNetV2,
+        dict(widen_factor=0.25),
+        "MobileNetV2Backbone",
+        dict(widen_factor=0.25),
+        (2, 72, 56),
+    ),
+    "hourglass_tiny": (
+        HourglassNet,
+        dict(
+            num_stacks=1,
+            downsample_times=2,
+            stage_channels=(256, 16, 24),
+            stage_blocks=(2, 1, 3),
+            feat_channel=16,
+        ),
+        "HourglassBackbone",
+        dict(
+            downsample_times=2,
+            stage_channels=(256, 16, 24),
+            stage_blocks=(2, 1, 3),
+            feat_channel=16,
+        ),
+        (2, 64, 48),
+    ),
+    "resnet50_full": (
+        ResNet,
+        dict(depth=50),
+        "ResNetBackbone",
+        dict(depth=50),
+        (1, 96, 64),
+    ),
+    "scnet50_full": (
+        SCNet,
+        dict(depth=50),
+        "SCNetBackbone",
+        dict(depth=50),
+        (1, 128, 128),
+    ),
+    "mobilenetv2_full": (
+        MobileNetV2,
+        dict(widen_factor=1.0),
+        "MobileNetV2Backbone",
+        dict(widen_factor=1.0),
+        (1, 96, 64),
+    ),
+    "hourglass52_full": (
+        HourglassNet,
+        dict(num_stacks=1),
+        "HourglassBackbone",
+        {},
+        (1, 128, 128),
+    ),
 }
 
 
@@ -73,18 +123,27 @@ def tensor_entries(module: nn.Module):
     for path, sub in module.named_modules():
         prefix = f"{path}." if path else ""
         if isinstance(sub, nn.modules.batchnorm._BatchNorm):
-            for param, kind in (("weight", "bn_weight"), ("bias", "bn_bias"),
-                                ("running_mean", "running_mean"),
-                                ("running_var", "running_var")):
-                entries.append((prefix + param, tuple(getattr(sub, param).shape), kind, False))
+            for param, kind in (
+                ("weight", "bn_weight"),
+                ("bias", "bn_bias"),
+                ("running_mean", "running_mean"),
+                ("running_var", "running_var"),
+            ):
+                entries.append(
+                    (prefix + param, tuple(getattr(sub, param).shape), kind, False)
+                )
         elif isinstance(sub, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
             transposed = isinstance(sub, nn.ConvTranspose2d)
-            entries.append((prefix + "weight", tuple(sub.weight.shape), "weight", transposed))
+            entries.append(
+                (prefix + "weight", tuple(sub.weight.shape), "weight", transposed)
+            )
             if sub.bias is not None:
                 entries.append((prefix + "bias", tuple(sub.bias.shape), "bias", False))
     state = module.state_dict()
     covered = {key for key, *_ in entries}
-    missed = [k for k in state if k not in covered and not k.endswith("num_batches_tracked")]
+    missed = [
+        k for k in state if k not in covered and not k.endswith("num_batches_tracked")
+    ]
     if missed:
         raise ValueError(f"tensors with no seeded value: {missed}")
     return entries
@@ -94,9 +153,12 @@ def build_case(name: str, out_dir: pathlib.Path) -> None:
     mm_cls, mm_kwargs, keras_cls, keras_kwargs, (n, h, w) = CASES[name]
     module = mm_cls(**mm_kwargs)
     entries = tensor_entries(module)
-    values = {key: torch.from_numpy(seeded_tensor(key, shape, SEED, kind=kind,
-                                                  transposed=transposed))
-              for key, shape, kind, transposed in entries}
+    values = {
+        key: torch.from_numpy(
+            seeded_tensor(key, shape, SEED, kind=kind, transposed=transposed)
+        )
+        for key, shape, kind, transposed in entries
+    }
     missing, unexpected = module.load_state_dict(values, strict=False)
     missing = [k for k in missing if not k.endswith("num_batches_tracked")]
     if missing or unexpected:
@@ -125,8 +187,10 @@ def build_case(name: str, out_dir: pathlib.Path) -> None:
         "tensors": [[k, list(s), kind, tr] for k, s, kind, tr in entries],
     }
     (out_dir / f"{name}.json").write_text(json.dumps(meta, indent=1) + "\n")
-    print(f"{name}: params {meta['param_count']:,}, output {out.shape}, "
-          f"scale {meta['output_scale']:.4g}")
+    print(
+        f"{name}: params {meta['param_count']:,}, output {out.shape}, "
+        f"scale {meta['output_scale']:.4g}"
+    )
 
 
 def main(argv=None) -> int:

@@ -79,14 +79,30 @@ def warp_fixtures(out):
     for _ in range(12):
         c = rng.uniform(-50, 1100, 2)
         s = rng.uniform(20, 600)
-        args.append((c[0], c[1], s, s * rng.uniform(0.8, 1.2), rng.uniform(-90, 90),
-                     256, 256, 0.0))  # fmt: skip
+        args.append(
+            (
+                c[0],
+                c[1],
+                s,
+                s * rng.uniform(0.8, 1.2),
+                rng.uniform(-90, 90),
+                256,
+                256,
+                0.0,
+            )
+        )
     args = np.array(args, np.float64)
     mats = []
     for cx, cy, sw, sh, rot, ow, oh, sx in args:
-        mats.append(get_warp_matrix(
-            np.array([cx, cy], np.float32), np.array([sw, sh], np.float32),
-            float(rot), output_size=(int(ow), int(oh)), shift=(sx, -2 * sx)))  # fmt: skip
+        mats.append(
+            get_warp_matrix(
+                np.array([cx, cy], np.float32),
+                np.array([sw, sh], np.float32),
+                float(rot),
+                output_size=(int(ow), int(oh)),
+                shift=(sx, -2 * sx),
+            )
+        )
     out["warp_args"] = args
     out["warp_mats"] = np.stack(mats)
 
@@ -110,8 +126,10 @@ def load_faces():
     dataset = WFLWDataset(
         ann_file=str(WFLW_DIR / "test_wflw.json"),
         data_prefix=dict(img=str(WFLW_DIR) + "/"),
-        pipeline=[], test_mode=True, lazy_init=False,
-    )  # fmt: skip
+        pipeline=[],
+        test_mode=True,
+        lazy_init=False,
+    )
     return [dataset[i] for i in range(len(dataset))]
 
 
@@ -150,14 +168,25 @@ def face_fixtures(out, faces):
         out[f"box{f}_scale"] = res_b["input_scale"]
         # Inverse mapping of input-space predictions.
         pred = rng.uniform(-10, 266, (1, kp.shape[0], 2)).astype(np.float32)
-        sample = PoseDataSample(metainfo=dict(
-            input_center=res["input_center"], input_scale=res["input_scale"],
-            input_size=res["input_size"]))  # fmt: skip
+        sample = PoseDataSample(
+            metainfo=dict(
+                input_center=res["input_center"],
+                input_scale=res["input_scale"],
+                input_size=res["input_size"],
+            )
+        )
         sample.gt_instances = InstanceData(bboxes=info["bbox"], bbox_scores=np.ones(1))
         fake = types.SimpleNamespace(test_cfg={})
         mapped = TopdownPoseEstimator.add_pred_to_datasample(
-            fake, [InstanceData(keypoints=pred.copy(), keypoint_scores=np.ones((1, kp.shape[0])))],
-            None, [sample])  # fmt: skip
+            fake,
+            [
+                InstanceData(
+                    keypoints=pred.copy(), keypoint_scores=np.ones((1, kp.shape[0]))
+                )
+            ],
+            None,
+            [sample],
+        )
         inv_pred.append(pred[0])
         inv_out.append(mapped[0].pred_instances.keypoints[0])
     out["inv_pred"] = np.stack(inv_pred)
@@ -165,12 +194,19 @@ def face_fixtures(out, faces):
 
 
 def train_fixtures(out, faces):
-    codec = dict(type="MSRAHeatmap", input_size=INPUT_SIZE, heatmap_size=(64, 64), sigma=2.0)
+    codec = dict(
+        type="MSRAHeatmap", input_size=INPUT_SIZE, heatmap_size=(64, 64), sigma=2.0
+    )
     pipeline = [
-        LoadImage(), GetBBoxCenterScale(padding=1.25), RandomFlip(direction="horizontal"),
-        RandomBBoxTransform(shift_prob=0.3, rotate_factor=60, scale_factor=(0.75, 1.25)),
-        TopdownAffine(INPUT_SIZE), GenerateTarget(encoder=codec),
-    ]  # fmt: skip
+        LoadImage(),
+        GetBBoxCenterScale(padding=1.25),
+        RandomFlip(direction="horizontal"),
+        RandomBBoxTransform(
+            shift_prob=0.3, rotate_factor=60, scale_factor=(0.75, 1.25)
+        ),
+        TopdownAffine(INPUT_SIZE),
+        GenerateTarget(encoder=codec),
+    ]
     i, seed, seen = 0, 0, set()
     # Seeds until every face has a run, and flipped/rotated/shifted runs exist.
     while i < 8:
@@ -191,7 +227,9 @@ def train_fixtures(out, faces):
         out[f"train{i}_crop"] = res["img"][..., ::-1].copy()
         out[f"train{i}_keypoints"] = res["transformed_keypoints"][0]
         out[f"train{i}_visible"] = res["keypoints_visible"][0]
-        out[f"train{i}_heatmaps"] = res["heatmaps"].transpose(1, 2, 0).astype(np.float32)
+        out[f"train{i}_heatmaps"] = (
+            res["heatmaps"].transpose(1, 2, 0).astype(np.float32)
+        )
         out[f"train{i}_weights"] = res["keypoint_weights"][0].astype(np.float32)
         i += 1
     assert {(True, True), (False, True), (True, False)} <= seen, seen
@@ -202,16 +240,24 @@ def bbox_transform_distribution(out):
     t = RandomBBoxTransform(shift_prob=0.3, rotate_factor=60, scale_factor=(0.75, 1.25))
     offset, scale, rotate = t._get_transform_params(20000)
     q = np.linspace(0.1, 0.9, 9)
-    out["rbt_quantiles"] = np.stack([
-        np.quantile(offset[:, 0], q), np.quantile(offset[:, 1], q),
-        np.quantile(scale[:, 0], q), np.quantile(rotate, q)])  # fmt: skip
-    out["rbt_nonzero"] = np.array([
-        np.mean(offset[:, 0] != 0), np.mean(scale[:, 0] != 1), np.mean(rotate != 0)])  # fmt: skip
+    out["rbt_quantiles"] = np.stack(
+        [
+            np.quantile(offset[:, 0], q),
+            np.quantile(offset[:, 1], q),
+            np.quantile(scale[:, 0], q),
+            np.quantile(rotate, q),
+        ]
+    )
+    out["rbt_nonzero"] = np.array(
+        [np.mean(offset[:, 0] != 0), np.mean(scale[:, 0] != 1), np.mean(rotate != 0)]
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=pathlib.Path, default=REPO / "tests" / "data" / "parity")
+    parser.add_argument(
+        "--output", type=pathlib.Path, default=REPO / "tests" / "data" / "parity"
+    )
     args = parser.parse_args()
     out = {}
     warp_fixtures(out)

@@ -29,7 +29,9 @@ def fresh(tmp_path_factory):
     script = HERE / "make_codec_loss_metric_fixtures.py"
     subprocess.run(
         [str(mmpose_python()), str(script), "--output", str(out)],
-        check=True, capture_output=True, env=mmpose_env(),
+        check=True,
+        capture_output=True,
+        env=mmpose_env(),
     )
     return out
 
@@ -51,10 +53,16 @@ def test_ours_on_fresh_fixtures(fresh):
         heatmaps, weights = MSRAHeatmap(sigma=sigma, unbiased=unbiased).encode(
             ref[f"{name}_keypoints"], ref[f"{name}_visible"]
         )
-        np.testing.assert_array_equal(heatmaps, ref[f"{name}_heatmaps"].transpose(1, 2, 0))
+        np.testing.assert_array_equal(
+            heatmaps, ref[f"{name}_heatmaps"].transpose(1, 2, 0)
+        )
         np.testing.assert_array_equal(weights, ref[f"{name}_weights"])
     ref = np.load(fresh / "nme.npz")
     for scheme in ("wflw", "coco_wholebody_face"):
-        value = nme(ref[f"{scheme}_pred"], ref[f"{scheme}_gt"], scheme=scheme,
-                    visible=ref[f"{scheme}_visible"])
+        value = nme(
+            ref[f"{scheme}_pred"],
+            ref[f"{scheme}_gt"],
+            scheme=scheme,
+            visible=ref[f"{scheme}_visible"],
+        )
         np.testing.assert_allclose(value, ref[f"{scheme}_nme"], rtol=1e-6)

@@ -32,8 +32,11 @@ def _record(preset: str) -> dict:
 
 def _tensor_digests(state_dict) -> list[str]:
     return sorted(
-        hashlib.sha256(f"{v.dtype}{tuple(v.shape)}".encode() + v.numpy().tobytes()).hexdigest()
-        for v in state_dict.values())
+        hashlib.sha256(
+            f"{v.dtype}{tuple(v.shape)}".encode() + v.numpy().tobytes()
+        ).hexdigest()
+        for v in state_dict.values()
+    )
 
 
 def test_all_fourteen_presets_present():
@@ -63,7 +66,8 @@ def test_outputs_match_inputs_and_keypoint_count(preset):
         assert out["raw_output"].shape == (3, 64, 64, len(chans))
         assert out["raw_output_channel_max"].shape == (3, k)
         np.testing.assert_array_equal(
-            out["raw_output"].max(axis=(1, 2)), out["raw_output_channel_max"][:, chans])
+            out["raw_output"].max(axis=(1, 2)), out["raw_output_channel_max"][:, chans]
+        )
 
 
 @pytest.mark.parametrize("preset", PRESETS)
@@ -80,8 +84,11 @@ def test_v0_checkpoint_holds_the_v1_tensors(preset):
     assert all(not k.startswith("head.") for k in v0)
     assert any(k.startswith("keypoint_head.") for k in v0)
     assert _tensor_digests(v1) == _tensor_digests(v0)
-    params = sum(v.numel() for k, v in v1.items()
-                 if not k.endswith(("running_mean", "running_var", "num_batches_tracked")))
+    params = sum(
+        v.numel()
+        for k, v in v1.items()
+        if not k.endswith(("running_mean", "running_var", "num_batches_tracked"))
+    )
     assert params == rec["params"]["total"]
 
 
@@ -89,19 +96,44 @@ def test_v0_checkpoint_holds_the_v1_tensors(preset):
 @pytest.mark.mmpose
 def test_tiny_fixture_regenerates_with_mmpose(tmp_path):
     preset = "hrnetv2_w18_dark_wflw"
-    subprocess.run([str(mmpose_python()), str(SCRIPT), "--variant", "tiny", "--preset", preset,
-                    "--out", str(tmp_path)], check=True, cwd=REPO, capture_output=True,
-                   env=mmpose_env())
-    old, new = np.load(FIXTURES / f"{preset}_tiny.npz"), np.load(tmp_path / f"{preset}_tiny.npz")
+    subprocess.run(
+        [
+            str(mmpose_python()),
+            str(SCRIPT),
+            "--variant",
+            "tiny",
+            "--preset",
+            preset,
+            "--out",
+            str(tmp_path),
+        ],
+        check=True,
+        cwd=REPO,
+        capture_output=True,
+        env=mmpose_env(),
+    )
+    old, new = (
+        np.load(FIXTURES / f"{preset}_tiny.npz"),
+        np.load(tmp_path / f"{preset}_tiny.npz"),
+    )
     assert sorted(old.files) == sorted(new.files)
     scale = float(old["raw_output_scale"])
-    np.testing.assert_allclose(new["raw_output"], old["raw_output"], rtol=0, atol=1e-5 * scale)
+    np.testing.assert_allclose(
+        new["raw_output"], old["raw_output"], rtol=0, atol=1e-5 * scale
+    )
     for mode in ("flip", "noflip"):
         stable = old[f"keypoints_{mode}_stable"]
-        np.testing.assert_allclose(new[f"keypoints_{mode}"][stable],
-                                   old[f"keypoints_{mode}"][stable], atol=1e-3)
+        np.testing.assert_allclose(
+            new[f"keypoints_{mode}"][stable],
+            old[f"keypoints_{mode}"][stable],
+            atol=1e-3,
+        )
     rec = _record(preset)
-    v1_old = torch.load(FIXTURES / rec["checkpoints"]["v1"], weights_only=True)["state_dict"]
-    v1_new = torch.load(tmp_path / rec["checkpoints"]["v1"], weights_only=True)["state_dict"]
+    v1_old = torch.load(FIXTURES / rec["checkpoints"]["v1"], weights_only=True)[
+        "state_dict"
+    ]
+    v1_new = torch.load(tmp_path / rec["checkpoints"]["v1"], weights_only=True)[
+        "state_dict"
+    ]
     for key, value in v1_old.items():
         torch.testing.assert_close(v1_new[key], value, rtol=1e-5, atol=1e-6)

@@ -59,8 +59,9 @@ class FaceDetector:
         scores, and the detector's keypoints (or ``None``)."""
         found = self.raw.detect(image)
         boxes = found.boxes if self.adapter is None else self.adapter(found.boxes)
-        return Detections(np.asarray(boxes, np.float32).reshape(-1, 4),
-                          found.scores, found.keypoints)  # fmt: skip
+        return Detections(
+            np.asarray(boxes, np.float32).reshape(-1, 4), found.scores, found.keypoints
+        )
 
     def __repr__(self):
         return f"FaceDetector({self.name!r}, adapter={self.adapter})"
@@ -80,8 +81,11 @@ class CallableDetector:
         out = self.fn(image)
         boxes, scores = out if isinstance(out, tuple) else (out, None)
         boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
-        scores = (np.ones(len(boxes), np.float32) if scores is None
-                  else np.asarray(scores, np.float32).reshape(-1))  # fmt: skip
+        scores = (
+            np.ones(len(boxes), np.float32)
+            if scores is None
+            else np.asarray(scores, np.float32).reshape(-1)
+        )
         if len(scores) != len(boxes):
             raise ValueError(
                 f"detector callable returned {len(boxes)} boxes but {len(scores)} scores"

@@ -40,16 +40,26 @@ import numpy as np
 
 from keras_facelm.inference.boxes import weighted_nms
 
-__all__ = ["BLAZEFACE_KEYPOINTS", "BLAZEFACE_MODELS", "BlazeFaceModel", "Detections", "BlazeFaceDetector",
-           "ssd_anchor_centers"]  # fmt: skip
+__all__ = [
+    "BLAZEFACE_KEYPOINTS",
+    "BLAZEFACE_MODELS",
+    "BlazeFaceModel",
+    "Detections",
+    "BlazeFaceDetector",
+    "ssd_anchor_centers",
+]
 
 DATA_DIR = pathlib.Path(__file__).resolve().parent / "data"
 
 #: The six BlazeFace keypoints, in output order.
 BLAZEFACE_KEYPOINTS = (
-    "right_eye", "left_eye", "nose_tip", "mouth_center", "right_ear_tragion",
+    "right_eye",
+    "left_eye",
+    "nose_tip",
+    "mouth_center",
+    "right_ear_tragion",
     "left_ear_tragion",
-)  # fmt: skip
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,8 +95,9 @@ BLAZEFACE_MODELS = {
 }
 
 
-def ssd_anchor_centers(input_size: int, strides, interpolated_anchor: bool,
-                       offset: float = 0.5) -> np.ndarray:  # fmt: skip
+def ssd_anchor_centers(
+    input_size: int, strides, interpolated_anchor: bool, offset: float = 0.5
+) -> np.ndarray:
     """Anchor centres of MediaPipe's ``SsdAnchorsCalculator`` with one aspect
     ratio (1.0) and ``fixed_anchor_size: true``.
 
@@ -140,8 +151,9 @@ def _letterbox(image, size):
     h, w = image.shape[:2]
     scale = size / max(h, w)
     nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
-    resized = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA
-                         if scale < 1 else cv2.INTER_LINEAR)  # fmt: skip
+    resized = cv2.resize(
+        image, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    )
     canvas = np.zeros((size, size, 3), np.float32)
     x0, y0 = (size - nw) // 2, (size - nh) // 2
     canvas[y0 : y0 + nh, x0 : x0 + nw] = resized.astype(np.float32) / 127.5 - 1.0
@@ -167,9 +179,15 @@ class BlazeFaceDetector:
         num_threads: LiteRT CPU threads.
     """
 
-    def __init__(self, variant: str = "full_range", *, score_threshold=None,
-                 iou_threshold: float = 0.3, tile_size: int | None = None,
-                 num_threads: int | None = None):  # fmt: skip
+    def __init__(
+        self,
+        variant: str = "full_range",
+        *,
+        score_threshold=None,
+        iou_threshold: float = 0.3,
+        tile_size: int | None = None,
+        num_threads: int | None = None,
+    ):
         if variant not in BLAZEFACE_MODELS:
             raise ValueError(
                 f"unknown BlazeFace variant {variant!r}; expected one of "
@@ -191,8 +209,9 @@ class BlazeFaceDetector:
         )
         self._interpreter.allocate_tensors()
         self._input = self._interpreter.get_input_details()[0]["index"]
-        outputs = sorted(self._interpreter.get_output_details(),
-                         key=lambda d: d["shape"][-1])  # fmt: skip
+        outputs = sorted(
+            self._interpreter.get_output_details(), key=lambda d: d["shape"][-1]
+        )
         self._logits, self._regressors = (d["index"] for d in outputs)
         self.anchors = ssd_anchor_centers(
             self.spec.input_size, self.spec.strides, self.spec.interpolated_anchor
@@ -253,8 +272,12 @@ class BlazeFaceDetector:
                 inner_lo = np.array(
                     [x0 if x0 > 0 else -np.inf, y0 if y0 > 0 else -np.inf]
                 )
-                inner_hi = np.array([x0 + tw if x0 + tw < w else np.inf,
-                                     y0 + th if y0 + th < h else np.inf])  # fmt: skip
+                inner_hi = np.array(
+                    [
+                        x0 + tw if x0 + tw < w else np.inf,
+                        y0 + th if y0 + th < h else np.inf,
+                    ]
+                )
                 keep = np.all(c.boxes[:, :2] > inner_lo + margin, axis=1) & np.all(
                     c.boxes[:, 2:] < inner_hi - margin, axis=1
                 )
@@ -281,8 +304,11 @@ class BlazeFaceDetector:
             self.iou_threshold,
             extra=np.concatenate([p.keypoints for p in parts]),
         )
-        return Detections(boxes.astype(np.float32), scores.astype(np.float32),
-                          keypoints.astype(np.float32))  # fmt: skip
+        return Detections(
+            boxes.astype(np.float32),
+            scores.astype(np.float32),
+            keypoints.astype(np.float32),
+        )
 
 
 def _tile_starts(length, size, step):

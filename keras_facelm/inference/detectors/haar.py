@@ -44,8 +44,14 @@ class HaarCascadeDetector:
         ValueError: the cascade cannot be loaded.
     """
 
-    def __init__(self, cascade: str = "frontalface_default", *, scale_factor=1.1,
-                 min_neighbors: int = 5, min_size=(20, 20)):  # fmt: skip
+    def __init__(
+        self,
+        cascade: str = "frontalface_default",
+        *,
+        scale_factor=1.1,
+        min_neighbors: int = 5,
+        min_size=(20, 20),
+    ):
         if not hasattr(cv2, "CascadeClassifier"):
             raise RuntimeError(
                 f"OpenCV {cv2.__version__} has no CascadeClassifier (OpenCV 5 moved it to "
@@ -67,9 +73,11 @@ class HaarCascadeDetector:
         divided by their maximum in the image (a rank, not a probability)."""
         gray = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY)
         rects, neighbours = self._classifier.detectMultiScale2(
-            gray, scaleFactor=self.scale_factor, minNeighbors=self.min_neighbors,
+            gray,
+            scaleFactor=self.scale_factor,
+            minNeighbors=self.min_neighbors,
             minSize=self.min_size,
-        )  # fmt: skip
+        )
         rects = np.asarray(rects, np.float32).reshape(-1, 4)
         counts = np.asarray(neighbours, np.float32).reshape(-1)
         order = np.argsort(-counts, kind="stable")
