@@ -6,7 +6,9 @@
 Needs no PyTorch: the checkpoint is read by a restricted unpickler that refuses
 any object other than tensors and plain containers. The sha256 prefix in an
 MMPose file name is checked; every checkpoint tensor must be used and every
-model weight filled, else the error names the keys.
+model weight filled, else the error names the keys. An existing non-empty
+--output directory is refused unless --overwrite is given (the new preset then
+replaces it atomically); an existing empty directory is filled.
 """
 
 import sys

@@ -2,7 +2,9 @@
 
 ``keras-facelm presets`` lists every preset (recipe-only ones marked);
 ``keras-facelm convert --preset NAME --checkpoint PATH.pth --output DIR`` writes a
-preset directory from an MMPose checkpoint (same as ``convert/mmpose_to_keras.py``).
+preset directory from an MMPose checkpoint (same as ``convert/mmpose_to_keras.py``);
+an existing non-empty DIR is refused unless ``--overwrite`` is given, and "wrote" is
+printed only once the directory is complete.
 """
 
 from __future__ import annotations
@@ -16,19 +18,22 @@ __all__ = ["main", "convert_main"]
 def _convert_parser(parser):
     parser.add_argument("--preset", required=True, help="registered preset name, e.g. hrnetv2_w18_wflw")
     parser.add_argument("--checkpoint", required=True, help="MMPose .pth (0.x or 1.x), path or file:// / https:// URL")
-    parser.add_argument("--output", required=True, help="preset directory to write")
+    parser.add_argument("--output", required=True, help="preset directory to write (new or empty)")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing preset directory at --output")
     return parser
 
 
 def _convert(args):
     from keras_facelm.models.preset_loader import convert_checkpoint, save_preset
     from keras_facelm.models.presets import get_preset
+    from keras_facelm.utils.atomic_write import check_output_directory
     from keras_facelm.utils.download import download, sha256_of_file
 
     spec = get_preset(args.preset)
+    check_output_directory(args.output, overwrite=args.overwrite)  # refuse before work
     path = download(args.checkpoint)
     model = convert_checkpoint(args.preset, path)
-    save_preset(model, args.output, metadata={
+    save_preset(model, args.output, overwrite=args.overwrite, metadata={
         "preset": args.preset,
         "source_checkpoint": str(args.checkpoint),
         "source_sha256": sha256_of_file(path),

@@ -35,6 +35,8 @@ BACKEND_INDEPENDENT = (
     "tests/data/readers/",
     "tests/convert/test_torch_checkpoint.py",
     "tests/utils/test_download.py",
+    "tests/utils/test_atomic_write.py",
+    "tests/fuzz/test_fuzz_readers.py",
     "tests/test_schemes.py",
     "tfds_builders/",
 )

@@ -86,12 +86,22 @@ def convert_checkpoint(name, checkpoint_path, **overrides):
     return model
 
 
-def save_preset(model, preset_dir, *, metadata=None):
-    """Writes ``model`` as a preset directory, atomically (temp dir + rename)."""
-    from keras_facelm import __version__
-    from keras_facelm.utils.download import atomic_directory
+def save_preset(model, preset_dir, *, metadata=None, overwrite=False):
+    """Writes ``model`` as a preset directory, atomically (temp dir + rename).
 
-    preset_dir = pathlib.Path(preset_dir)
+    An existing non-empty ``preset_dir`` is refused (``OutputExistsError``, a
+    ``FileExistsError``) unless ``overwrite=True``; an empty one is filled.
+    """
+    from keras_facelm.utils.atomic_write import write_directory
+
+    with write_directory(preset_dir, overwrite=overwrite) as tmp:
+        _write_preset_files(model, tmp, metadata)
+    return pathlib.Path(preset_dir)
+
+
+def _write_preset_files(model, tmp, metadata):
+    from keras_facelm import __version__
+
     meta = {
         "keras_facelm_version": __version__,
         "keras_version": keras.__version__,
@@ -99,13 +109,10 @@ def save_preset(model, preset_dir, *, metadata=None):
         "saved": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         **(metadata or {}),
     }
-    with atomic_directory(preset_dir) as tmp:
-        tmp = pathlib.Path(tmp)
-        config = keras.saving.serialize_keras_object(model)
-        (tmp / _CONFIG).write_text(json.dumps(config, indent=2))
-        model.save_weights(str(tmp / _WEIGHTS))
-        (tmp / _METADATA).write_text(json.dumps(meta, indent=2))
-    return preset_dir
+    config = keras.saving.serialize_keras_object(model)
+    (tmp / _CONFIG).write_text(json.dumps(config, indent=2))
+    model.save_weights(str(tmp / _WEIGHTS))
+    (tmp / _METADATA).write_text(json.dumps(meta, indent=2))
 
 
 def _load_dir(preset_dir, expected_cls):
@@ -115,12 +122,24 @@ def _load_dir(preset_dir, expected_cls):
             raise FileNotFoundError(f"preset directory {preset_dir} has no {f}")
     _detector_classes()  # registers the serialisable classes
     try:
-        config = json.loads((preset_dir / _CONFIG).read_text())
-    except json.JSONDecodeError as e:
+        config = json.loads((preset_dir / _CONFIG).read_bytes())
+    except (ValueError, RecursionError) as e:  # JSONDecodeError, UnicodeDecodeError
         raise ValueError(f"{preset_dir / _CONFIG} is not valid JSON: {e}") from None
-    model = keras.saving.deserialize_keras_object(config)
+    try:  # Keras raises many types on a damaged config
+        model = keras.saving.deserialize_keras_object(config)
+    except Exception as e:
+        raise ValueError(
+            f"{preset_dir / _CONFIG}: not a keras_facelm model config "
+            f"({type(e).__name__}: {str(e)[:300]})"
+        ) from None
     _check_class(model, expected_cls, f"preset directory {preset_dir}")
-    model.load_weights(str(preset_dir / _WEIGHTS))
+    try:
+        model.load_weights(str(preset_dir / _WEIGHTS))
+    except Exception as e:
+        raise ValueError(
+            f"{preset_dir / _WEIGHTS}: cannot load the weights "
+            f"({type(e).__name__}: {str(e)[:300]})"
+        ) from None
     return model
 
 
@@ -129,6 +148,7 @@ def load_preset(preset, *, expected_cls=None, checkpoint=None, **overrides):
     from keras_facelm.models.task import LandmarkTask
     from keras_facelm.utils.download import (
         cache_dir,
+        cache_directory,
         download,
         sha256_prefix_from_filename,
     )
@@ -155,8 +175,9 @@ def load_preset(preset, *, expected_cls=None, checkpoint=None, **overrides):
     log.info("converting %s for preset %s", path, name)
     model = convert_checkpoint(name, path, **overrides)
     if not overrides:
-        save_preset(model, cached, metadata={
-            "preset": name, "source_checkpoint": spec.checkpoint_url,
-            "mmpose_config": spec.mmpose_config,
-        })  # fmt: skip
+        with cache_directory(cached) as tmp:  # first of concurrent converters wins
+            _write_preset_files(model, tmp, {
+                "preset": name, "source_checkpoint": spec.checkpoint_url,
+                "mmpose_config": spec.mmpose_config,
+            })  # fmt: skip
     return model

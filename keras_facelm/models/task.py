@@ -156,8 +156,12 @@ class LandmarkTask(keras.Model):
 
         return load_preset(preset, expected_cls=cls, checkpoint=checkpoint, **kwargs)
 
-    def save_to_preset(self, preset_dir, *, metadata=None):
-        """Writes a preset directory in KerasHub's layout (atomic)."""
+    def save_to_preset(self, preset_dir, *, metadata=None, overwrite=False):
+        """Writes a preset directory in KerasHub's layout (atomic).
+
+        A non-empty ``preset_dir`` is refused (``FileExistsError``) unless
+        ``overwrite=True``; an empty one is filled.
+        """
         from keras_facelm.models.preset_loader import save_preset
 
-        return save_preset(self, preset_dir, metadata=metadata)
+        return save_preset(self, preset_dir, metadata=metadata, overwrite=overwrite)
