@@ -218,7 +218,7 @@ class Worker:
 def prepare(preset, work, calibration):
     """Random-weight preset directory and its LiteRT/ONNX exports; returns their paths."""
     import numpy as np
-    from keras_facelm.models.preset_loader import build_preset_model
+    from keras_facelm.models import build_preset_model
 
     from keras_facelm.export import export
 

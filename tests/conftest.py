@@ -35,6 +35,8 @@ BACKEND_INDEPENDENT = (
     "tests/data/readers/",
     "tests/checkpoints/test_torch_reader.py",
     "tests/utils/test_download.py",
+    "tests/utils/test_atomic_write.py",
+    "tests/fuzz/test_fuzz_readers.py",
     "tests/test_schemes.py",
     "tests/test_scheme_regions.py",
     "tests/inference/test_detectors.py",

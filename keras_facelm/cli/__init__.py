@@ -3,7 +3,7 @@
 One module per sub-command, each with ``HELP``, ``add_arguments(parser)`` and
 ``run(args)`` (an exit status): ``predict``, ``evaluate``, ``convert``,
 ``export``, ``train``, ``benchmark``, ``presets``, ``demo``. Errors a user can
-fix (bad file, value or option) are printed as one line and exit with status 2.
+fix (bad file, value or option) are printed as one line on stderr, exit status 1.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ def main(argv=None):
     try:
         status = args.run(args)
     except (ValueError, OSError, RuntimeError) as e:
-        print(f"keras-facelm {args.command}: error: {e}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(f"keras-facelm {args.command}: error: {e}")
     if status:
         sys.exit(status)

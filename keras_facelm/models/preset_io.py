@@ -99,28 +99,34 @@ def convert_checkpoint(name, checkpoint_path, **overrides):
     return model
 
 
-def save_preset_dir(model, preset_dir, *, metadata=None):
-    """Writes ``model`` as a preset directory, atomically (temp dir + rename)."""
-    from keras_facelm import __version__
-    from keras_facelm.utils.download import atomic_directory
+def save_preset_dir(model, preset_dir, *, metadata=None, overwrite=False):
+    """Writes ``model`` as a preset directory, atomically (temp dir + rename).
 
-    preset_dir = pathlib.Path(preset_dir)
+    An existing non-empty ``preset_dir`` is refused (``OutputExistsError``, a
+    ``FileExistsError`` naming the path and ``overwrite=True``) unless
+    ``overwrite=True``; an empty one is filled.
+    """
+    from keras_facelm.utils.atomic_write import write_directory
+
+    with write_directory(preset_dir, overwrite=overwrite) as tmp:
+        _write_preset_files(model, pathlib.Path(tmp), metadata)
+    return pathlib.Path(preset_dir)
+
+
+def _write_preset_files(model, directory, metadata):
+    from keras_facelm import __version__
+
     meta = {
         "keras_facelm_version": __version__,
         "keras_version": keras.__version__,
         "class_name": type(model).__name__,
-        "saved": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
+        "saved": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         **(metadata or {}),
     }
-    with atomic_directory(preset_dir) as tmp:
-        tmp = pathlib.Path(tmp)
-        config = keras.saving.serialize_keras_object(model)
-        (tmp / _CONFIG).write_text(json.dumps(config, indent=2))
-        model.save_weights(str(tmp / _WEIGHTS))
-        (tmp / _METADATA).write_text(json.dumps(meta, indent=2))
-    return preset_dir
+    config = keras.saving.serialize_keras_object(model)
+    (directory / _CONFIG).write_text(json.dumps(config, indent=2))
+    model.save_weights(str(directory / _WEIGHTS))
+    (directory / _METADATA).write_text(json.dumps(meta, indent=2))
 
 
 def load_preset_dir(preset_dir, expected_cls=None):
@@ -130,12 +136,24 @@ def load_preset_dir(preset_dir, expected_cls=None):
         if not (preset_dir / f).is_file():
             raise FileNotFoundError(f"preset directory {preset_dir} has no {f}")
     try:
-        config = json.loads((preset_dir / _CONFIG).read_text())
-    except json.JSONDecodeError as e:
+        config = json.loads((preset_dir / _CONFIG).read_bytes())
+    except (ValueError, RecursionError) as e:  # JSONDecodeError, UnicodeDecodeError
         raise ValueError(f"{preset_dir / _CONFIG} is not valid JSON: {e}") from None
-    model = keras.saving.deserialize_keras_object(config)
+    try:  # Keras raises many types on a damaged config
+        model = keras.saving.deserialize_keras_object(config)
+    except Exception as e:
+        raise ValueError(
+            f"{preset_dir / _CONFIG}: not a keras_facelm model config "
+            f"({type(e).__name__}: {str(e)[:300]})"
+        ) from None
     _check_class(type(model), expected_cls, f"preset directory {preset_dir}")
-    model.load_weights(str(preset_dir / _WEIGHTS))
+    try:
+        model.load_weights(str(preset_dir / _WEIGHTS))
+    except Exception as e:
+        raise ValueError(
+            f"{preset_dir / _WEIGHTS}: cannot load the weights "
+            f"({type(e).__name__}: {str(e)[:300]})"
+        ) from None
     return model
 
 
@@ -174,5 +192,6 @@ def load_preset(preset, *, expected_cls=None, checkpoint=None, **overrides):
             "source_checkpoint": spec.checkpoint_url,
             "mmpose_config": spec.mmpose_config,
         }
-        save_preset_dir(model, cached, metadata=metadata)
+        with cache_directory(cached) as tmp:  # the first of concurrent converters wins
+            _write_preset_files(model, pathlib.Path(tmp), metadata)
     return model

@@ -191,6 +191,10 @@ class LandmarkTask(keras.Model):
             preset, expected_cls=expected, checkpoint=checkpoint, **kwargs
         )
 
-    def save_to_preset(self, preset_dir, *, metadata=None):
-        """Writes a preset directory in KerasHub's layout (atomic)."""
-        return save_preset_dir(self, preset_dir, metadata=metadata)
+    def save_to_preset(self, preset_dir, *, metadata=None, overwrite=False):
+        """Writes a preset directory in KerasHub's layout, atomically.
+
+        A non-empty ``preset_dir`` is refused (``FileExistsError``) unless
+        ``overwrite=True``; an empty one is filled.
+        """
+        return save_preset_dir(self, preset_dir, metadata=metadata, overwrite=overwrite)

@@ -30,8 +30,8 @@ from collections.abc import Iterator
 __all__ = [
     "ChecksumError",
     "DownloadError",
-    "atomic_directory",
     "cache_dir",
+    "cache_directory",
     "download",
     "sha256_of_file",
     "sha256_prefix_from_filename",
@@ -238,21 +238,21 @@ def _fetch_http(url: str, out, name: str, progress: bool, timeout: float) -> str
 
 
 @contextlib.contextmanager
-def atomic_directory(
-    final_path: str | os.PathLike, *, overwrite: bool = False
-) -> Iterator[pathlib.Path]:
-    """Build a directory under a temporary sibling name, then rename it into place.
+def cache_directory(final_path: str | os.PathLike) -> Iterator[pathlib.Path]:
+    """Build a cache directory under a temporary sibling name; the first writer wins.
 
-    Usage::
+    For the download cache only, where several processes may convert the same
+    preset at once and every copy is identical. Usage::
 
-        with atomic_directory(cache_dir() / "presets" / name) as tmp:
+        with cache_directory(cache_dir() / "presets" / name) as tmp:
             write_files_into(tmp)
         # now cache_dir()/presets/name exists, complete
 
     On an exception the temporary directory is removed and ``final_path`` is left as
     it was. If ``final_path`` already exists when the block ends (another process
-    finished the same work first), it is kept and the new copy discarded, unless
-    ``overwrite=True``, which swaps the new directory in and removes the old one.
+    finished the same work first), it is kept and the new copy discarded. Paths a
+    user names use :func:`keras_facelm.utils.atomic_write.write_directory`, which
+    refuses or replaces instead.
 
     Yields:
         The temporary directory (``<parent>/.<name>.<random>.tmp``), empty.
@@ -264,23 +264,7 @@ def atomic_directory(
     )
     try:
         yield tmp
-        if final.exists() and overwrite:
-            old = pathlib.Path(
-                tempfile.mkdtemp(
-                    prefix=f".{final.name}.", suffix=".old", dir=final.parent
-                )
-            )
-            moved = old / final.name
-            os.replace(final, moved)
-            try:
-                os.replace(tmp, final)
-            except OSError:
-                if not final.exists():
-                    os.replace(moved, final)  # put the previous version back
-                raise
-            finally:
-                shutil.rmtree(old, ignore_errors=True)
-        elif not final.exists():
+        if not final.exists():
             try:
                 os.replace(tmp, final)
             except OSError:

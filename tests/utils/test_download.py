@@ -12,8 +12,8 @@ import pytest
 from keras_facelm.utils.download import (
     ChecksumError,
     DownloadError,
-    atomic_directory,
     cache_dir,
+    cache_directory,
     download,
     sha256_of_file,
     sha256_prefix_from_filename,
@@ -220,38 +220,35 @@ def test_unreachable_host(home):
 
 
 # ----------------------------------------------------------------------------------
-# atomic_directory
+# cache_directory
 
 
-def test_atomic_directory_commits(tmp_path):
+def test_cache_directory_commits(tmp_path):
     final = tmp_path / "presets" / "hrnet"
-    with atomic_directory(final) as tmp:
+    with cache_directory(final) as tmp:
         assert tmp.parent == final.parent and not final.exists()
         (tmp / "config.json").write_text("{}")
     assert (final / "config.json").read_text() == "{}"
     assert sorted(p.name for p in final.parent.iterdir()) == ["hrnet"]
 
 
-def test_atomic_directory_cleans_up_on_error(tmp_path):
+def test_cache_directory_cleans_up_on_error(tmp_path):
     final = tmp_path / "presets" / "hrnet"
     with pytest.raises(RuntimeError, match="boom"):
-        with atomic_directory(final) as tmp:
+        with cache_directory(final) as tmp:
             (tmp / "model.weights.h5").write_bytes(b"half")
             raise RuntimeError("boom")
     assert not final.exists()
     assert list(final.parent.iterdir()) == []
 
 
-def test_atomic_directory_existing_target(tmp_path):
+def test_cache_directory_existing_target(tmp_path):
     final = tmp_path / "p"
     final.mkdir()
     (final / "v").write_text("old")
-    with atomic_directory(final) as tmp:  # another writer won: keep theirs
+    with cache_directory(final) as tmp:  # another writer won: keep theirs
         (tmp / "v").write_text("new")
     assert (final / "v").read_text() == "old"
-    with atomic_directory(final, overwrite=True) as tmp:
-        (tmp / "v").write_text("new")
-    assert (final / "v").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]
 
 
