@@ -64,9 +64,7 @@ def _image_source(record, name):
         value = record.get(key)
         if value is not None:
             return value
-    raise ValueError(
-        f"{name}: no image; expected an 'image', 'image_path' or 'image_bytes' field"
-    )
+    raise ValueError(f"{name}: no image; expected an 'image', 'image_path' or 'image_bytes' field")
 
 
 def _finite_center_scale(record):
@@ -75,9 +73,7 @@ def _finite_center_scale(record):
         return None
     center = np.asarray(center, np.float32).reshape(-1)
     scale = np.asarray(scale, np.float32).reshape(-1)
-    if center.shape != (2,) or not (
-        np.all(np.isfinite(center)) and np.all(np.isfinite(scale))
-    ):
+    if center.shape != (2,) or not (np.all(np.isfinite(center)) and np.all(np.isfinite(scale))):
         return None
     return center, scale
 
@@ -103,9 +99,7 @@ def prepare_record(record, *, padding=1.25, box_source="auto", index=0, load=Tru
     """
     name = _record_name(record, index)
     if box_source not in ("auto", "center_scale", "bbox"):
-        raise ValueError(
-            f"box_source must be 'auto', 'center_scale' or 'bbox', got {box_source!r}"
-        )
+        raise ValueError(f"box_source must be 'auto', 'center_scale' or 'bbox', got {box_source!r}")
     kp = record.get("keypoints")
     if kp is None:
         raise ValueError(f"{name}: no 'keypoints' field (K, 2) in pixels")
@@ -113,15 +107,9 @@ def prepare_record(record, *, padding=1.25, box_source="auto", index=0, load=Tru
     if kp.ndim != 2 or kp.shape[1] != 2:
         raise ValueError(f"{name}: keypoints must have shape (K, 2), got {kp.shape}")
     vis = next((record[k] for k in _VISIBLE_KEYS if record.get(k) is not None), None)
-    vis = (
-        np.ones(len(kp), np.float32)
-        if vis is None
-        else np.array(vis, np.float32).reshape(-1)
-    )
+    vis = np.ones(len(kp), np.float32) if vis is None else np.array(vis, np.float32).reshape(-1)
     if vis.shape != (len(kp),):
-        raise ValueError(
-            f"{name}: visibility must have shape ({len(kp)},), got {vis.shape}"
-        )
+        raise ValueError(f"{name}: visibility must have shape ({len(kp)},), got {vis.shape}")
     bad = ~np.all(np.isfinite(kp), axis=1)
     if np.any(bad & (vis > 0)):
         raise ValueError(
@@ -133,9 +121,7 @@ def prepare_record(record, *, padding=1.25, box_source="auto", index=0, load=Tru
     try:
         if cs is not None:
             if cs[1].size != 1:
-                raise ValueError(
-                    f"'scale' must be one number (units of 200 px), got {cs[1].tolist()}"
-                )
+                raise ValueError(f"'scale' must be one number (units of 200 px), got {cs[1].tolist()}")
             center, scale = T.center_scale_from_pixel_std(cs[0], cs[1][0], padding)
         elif box_source == "center_scale":
             raise ValueError("no finite 'center' and 'scale' fields")
@@ -240,19 +226,15 @@ class TopdownDataset(keras.utils.PyDataset):
                  bbox_transform=None, box_source="auto", opencv4_exact=True,
                  drop_remainder=False, **kwargs):  # fmt: skip
         super().__init__(**kwargs)
-        if not (
-            isinstance(records, Sequence)
-            or (hasattr(records, "__getitem__") and hasattr(records, "__len__"))
-        ):
+        if not (isinstance(records, Sequence)
+                or (hasattr(records, "__getitem__") and hasattr(records, "__len__"))):
             records = list(records)
         self.records = records
         self.scheme = get_scheme(scheme)
         self.codec = codec
         self.input_size = tuple(int(v) for v in input_size)
         if len(self.input_size) != 2 or min(self.input_size) <= 0:
-            raise ValueError(
-                f"input_size must be a positive (width, height), got {input_size!r}"
-            )
+            raise ValueError(f"input_size must be a positive (width, height), got {input_size!r}")
         codec_size = getattr(codec, "input_size", None)
         if codec_size is not None and tuple(codec_size) != self.input_size:
             raise ValueError(
@@ -267,9 +249,7 @@ class TopdownDataset(keras.utils.PyDataset):
         self.shuffle = self.train if shuffle is None else bool(shuffle)
         self.padding = float(padding)
         self.flip_prob = float(flip_prob)
-        self.bbox_transform = dict(
-            FACE_BBOX_TRANSFORM if bbox_transform is None else bbox_transform
-        )
+        self.bbox_transform = dict(FACE_BBOX_TRANSFORM if bbox_transform is None else bbox_transform)
         self.box_source = box_source
         self.opencv4_exact = bool(opencv4_exact)
         self.drop_remainder = bool(drop_remainder)
@@ -284,11 +264,7 @@ class TopdownDataset(keras.utils.PyDataset):
 
     def __len__(self):
         n = len(self.records)
-        return (
-            n // self.batch_size
-            if self.drop_remainder
-            else math.ceil(n / self.batch_size)
-        )
+        return n // self.batch_size if self.drop_remainder else math.ceil(n / self.batch_size)
 
     @property
     def num_batches(self):
@@ -316,10 +292,7 @@ class TopdownDataset(keras.utils.PyDataset):
         """
         index = int(index)
         prepared = prepare_record(
-            self.records[index],
-            padding=self.padding,
-            box_source=self.box_source,
-            index=index,
+            self.records[index], padding=self.padding, box_source=self.box_source, index=index
         )
         k = self.scheme.num_keypoints
         if prepared["keypoints"].shape[0] != k:
@@ -327,20 +300,14 @@ class TopdownDataset(keras.utils.PyDataset):
                 f"record {index}: {prepared['keypoints'].shape[0]} keypoints, but scheme "
                 f"{self.scheme.name!r} has {k}"
             )
-        rng = (
-            np.random.default_rng((self.seed, self.epoch, index))
-            if self.train
-            else None
-        )
+        rng = np.random.default_rng((self.seed, self.epoch, index)) if self.train else None
         out = topdown_sample(
             prepared, input_size=self.input_size, rng=rng,
             flip_indices=self.scheme.flip_indices, flip_prob=self.flip_prob,
             bbox_transform=self.bbox_transform, opencv4_exact=self.opencv4_exact,
         )  # fmt: skip
         if self.codec is not None:
-            out["target"], out["weights"] = self.codec.encode(
-                out["keypoints"], out["visible"]
-            )
+            out["target"], out["weights"] = self.codec.encode(out["keypoints"], out["visible"])
         out["image_keypoints"] = prepared["keypoints"]
         out["image_visible"] = prepared["visible"]
         return out
@@ -367,12 +334,8 @@ class TopdownDataset(keras.utils.PyDataset):
                     "image_keypoints", "image_visible"):  # fmt: skip
             batch[key] = np.stack([np.asarray(s[key]) for s in samples])
         if self.codec is not None:
-            batch["targets"] = np.stack([s["target"] for s in samples]).astype(
-                np.float32
-            )
-            batch["weights"] = np.stack([s["weights"] for s in samples]).astype(
-                np.float32
-            )
+            batch["targets"] = np.stack([s["target"] for s in samples]).astype(np.float32)
+            batch["weights"] = np.stack([s["weights"] for s in samples]).astype(np.float32)
         return batch
 
     def __getitem__(self, idx):
