@@ -9,5 +9,5 @@ pip() { .venv/bin/python -m pip -q --disable-pip-version-check "$@"; }
 pip install --upgrade pip
 # CPU PyTorch first: a plain `torch` requirement would pull GBs of CUDA wheels.
 pip install "torch==2.13.0"
-pip install -e ".[jax,tensorflow,tfds,export,beam,viz,test]"
+pip install -e ".[jax,tensorflow,tfds,export,beam,train,viz,test]"
 .venv/bin/python -c "import keras, keras_facelm; print('keras', keras.__version__, 'keras_facelm', keras_facelm.__version__, 'ready')"

@@ -273,7 +273,15 @@ class TopdownDataset(keras.utils.PyDataset):
 
     def on_epoch_end(self):
         """Advances the epoch: new shuffle order and new augmentation draws."""
-        self.epoch += 1
+        self.set_epoch(self.epoch + 1)
+
+    def set_epoch(self, epoch):
+        """Jumps to ``epoch`` (0-based): its shuffle order and augmentation draws.
+
+        Used to resume training: batch ``b`` of epoch ``e`` is the same whether
+        reached by iterating or by ``set_epoch(e)``.
+        """
+        self.epoch = int(epoch)
         self._order = self._make_order()
 
     def sample(self, index):

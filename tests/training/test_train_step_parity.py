@@ -1,0 +1,128 @@
+"""One Keras training step equals MMPose's: loss, every weight update, BN statistics.
+
+Reference: ``tests/data/parity/train_step/<case>.npz`` from
+``tests/parity/make_train_step_fixtures.py`` (MMPose's ``model.loss`` +
+``torch.optim.Adam`` on the committed tiny seeded checkpoints). Here the same
+checkpoint is converted into the Keras model, compiled with the recipe's loss
+and :class:`TorchAdam` at the same LR, and ``train_on_batch`` runs on the same
+images, targets and keypoint weights.
+
+Bars: loss within 1e-5 relative; every trainable weight's update within 1 %
+of MMPose's update (+1e-9, and the float16 storage step of the fixture);
+BatchNorm moving statistics move as PyTorch's running statistics (momentum
+0.1, see ``test_bn_statistics_follow_pytorch``).
+
+One exemption, forced by Adam itself: the first Adam step moves a weight by
+``lr * g / (|g| + eps)``, about ``±lr`` whatever ``|g|``, so a gradient that
+sums to nearly zero (below 1e-3 of its tensor's largest gradient, where
+float32 summation order decides its sign) can move by ``+lr`` in one framework
+and ``-lr`` in the other. Those elements (MMPose's gradient is in the
+fixture) must stay within ``2 * lr`` and be under 0.5 % of a tensor.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from keras_facelm.convert.port import _targets, load_state_dict
+from keras_facelm.convert.torch_checkpoint import load_state_dict as read_pth
+from keras_facelm.training import TorchAdam, get_recipe
+from tests.conftest import TEST_DATA
+
+STEP_DIR = TEST_DATA / "parity" / "train_step"
+MODELS_DIR = TEST_DATA / "parity" / "models"
+CASES = {
+    "hrnet_mse": "hrnetv2_w18_wflw",
+    "hrnet_awing": "hrnetv2_w18_awing_wflw",
+    "deeppose_wing": "deeppose_res50_wingloss_wflw",
+}
+
+
+def _tiny_model(preset):
+    if preset.startswith("hrnet"):
+        from tests.models.test_hrnet_parity import model_from_fixture
+
+        return model_from_fixture(preset)
+    from tests.models.test_deeppose_parity import tiny_from_fixture
+
+    return tiny_from_fixture(preset)
+
+
+def _step(case):
+    """Runs the Keras step; returns (fixture, loss, {torch key: (before, after, transform)})."""
+    preset = CASES[case]
+    with np.load(STEP_DIR / f"{case}.npz") as f:
+        fx = {k: f[k] for k in f.files}
+    with np.load(MODELS_DIR / "inputs.npz") as f:
+        images = f["images_rgb"].astype("float32")
+    model = _tiny_model(preset)
+    load_state_dict(model, read_pth(MODELS_DIR / str(fx["checkpoint"])), strict=True)
+    targets = _targets(model)
+    before = {k: keras.ops.convert_to_numpy(v).copy() for k, (v, _) in targets.items()}
+    recipe = get_recipe(preset)
+    assert float(fx["lr"]) == recipe.schedule.base_lr
+    model.compile(optimizer=TorchAdam(float(fx["lr"])), loss=recipe.build_loss())
+    loss = model.train_on_batch(images, fx["targets"], sample_weight=fx["weights"])
+    after = {k: keras.ops.convert_to_numpy(v) for k, (v, _) in targets.items()}
+    return fx, float(loss), {k: (before[k], after[k], targets[k][1]) for k in targets}
+
+
+pytestmark = pytest.mark.slow  # three model builds: ~1-5 min on a loaded 2-core CPU
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def stepped(request):
+    return request.param, *_step(request.param)
+
+
+def test_loss_equals_mmpose(stepped):
+    case, fx, loss, _ = stepped
+    assert loss == pytest.approx(float(fx["loss"]), rel=1e-5), case
+
+
+def test_every_weight_update_equals_mmpose(stepped):
+    case, fx, _, weights = stepped
+    lr = float(fx["lr"])
+    updates = {k[len("update/") :]: v for k, v in fx.items() if k.startswith("update/")}
+    assert set(updates) <= set(weights), sorted(set(updates) - set(weights))[:5]
+    checked = 0
+    for key, u16 in updates.items():
+        before, after, transform = weights[key]
+        expected = transform(u16.astype(np.float64)) * lr
+        got = after.astype(np.float64) - before
+        slack = 0.01 * np.abs(expected) + 1e-9 + np.abs(expected) * 2.0**-11
+        flags = np.zeros(u16.size)
+        flags[fx[f"nearzero/{key}"]] = 1.0
+        near_zero = transform(flags.reshape(u16.shape)) > 0.5
+        assert near_zero.mean() < 0.005 or near_zero.sum() <= 1, f"{case} {key}"
+        assert (np.abs(got) <= 2 * lr)[near_zero].all()
+        bad = (np.abs(got - expected) > slack) & ~near_zero
+        assert not bad.any(), (
+            f"{case} {key}: {bad.sum()}/{bad.size} updates off, worst "
+            f"{np.abs(got - expected).max():.3g} (update scale {np.abs(expected).max():.3g})"
+        )
+        checked += 1
+    assert checked > 20
+
+
+def test_bn_statistics_follow_pytorch(stepped):
+    """moving = 0.9 * moving + 0.1 * batch statistic, as PyTorch's momentum=0.1.
+
+    PyTorch updates ``running_var`` with the unbiased batch variance (n / (n - 1)
+    times Keras's biased one); for these batches n >= 3 * 8 * 8 = 192, so the
+    two differ by < 0.06 % of the 0.1 * variance term.
+    """
+    case, fx, _, weights = stepped
+    buffers = {k[len("buffer/") :]: v for k, v in fx.items() if k.startswith("buffer/")}
+    assert buffers
+    for key, delta in buffers.items():
+        before, after, transform = weights[key]
+        expected = transform(delta.astype(np.float64))
+        got = after.astype(np.float64) - before
+        scale = np.abs(before) + np.abs(expected)
+        err = np.abs(got - expected)
+        assert (err <= 0.01 * np.abs(expected) + 1e-3 * scale + 1e-7).all(), (
+            f"{case} {key}: worst {err.max():.3g} (delta scale {np.abs(expected).max():.3g})"
+        )
