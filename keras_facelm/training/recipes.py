@@ -34,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import types
 
+from keras_facelm.models import HRNetV2W18
 from keras_facelm.training.schedules import MultiStepWarmup
 
 __all__ = ["Recipe", "RECIPES", "get_recipe", "list_recipes"]
@@ -64,11 +65,11 @@ TRAIN_SIZES = {"wflw": 7500, "face300w": 3148, "aflw": 20000, "cofw": 1345}
 #: ImageNet initialisation of each backbone in MMPose's configs (``init_cfg``).
 BACKBONE_INIT = {
     "HRNetV2W18": "open-mmlab://msra/hrnetv2_w18",
-    "ResNet50": "torchvision://resnet50",
+    "ResNet50Heatmap": "torchvision://resnet50",
     "DeepPoseResNet50": "torchvision://resnet50",
-    "MobileNetV2": "mmcls://mobilenet_v2",
-    "SCNet50": "https://download.openmmlab.com/mmpose/pretrain_models/scnet50-7ef0a199.pth",
-    "Hourglass52": None,
+    "MobileNetV2Heatmap": "mmcls://mobilenet_v2",
+    "SCNet50Heatmap": "https://download.openmmlab.com/mmpose/pretrain_models/scnet50-7ef0a199.pth",
+    "Hourglass52Heatmap": None,
 }
 
 
@@ -78,7 +79,7 @@ class Recipe:
 
     Attributes:
         name: recipe name (= the preset it trains).
-        model_class: detector class name in :mod:`keras_facelm.models`.
+        model_class: the detector class (:mod:`keras_facelm.models`).
         model_kwargs: its constructor arguments (``num_keypoints``, ``scheme``,
             ``codec``, ``test_cfg``, optional architecture overrides).
         dataset: TFDS dataset name (``wflw``, ``face300w``, ``aflw``, ``cofw``,
@@ -104,7 +105,7 @@ class Recipe:
     """
 
     name: str
-    model_class: str
+    model_class: type
     model_kwargs: types.MappingProxyType
     dataset: str
     loss: str
@@ -183,7 +184,6 @@ class Recipe:
             seed: seed of the head initialisation.
             **overrides: more constructor arguments.
         """
-        from keras_facelm.models import DETECTOR_CLASSES
         from keras_facelm.training.initialisation import (
             init_head_like_mmpose,
             load_backbone,
@@ -192,11 +192,10 @@ class Recipe:
         kwargs = dict(self.model_kwargs)
         if input_size is not None:
             kwargs["codec"] = self.codec_config(input_size)
-            kwargs["image_size"] = (int(input_size), int(input_size))
         if self.backbone_factory is not None and "backbone" not in overrides:
             kwargs["backbone"] = self.backbone_factory()
         kwargs.update(overrides)
-        model = DETECTOR_CLASSES[self.model_class](**kwargs, name=self.name)
+        model = self.model_class(**kwargs, name=self.name)
         init_head_like_mmpose(model, seed=seed)
         if backbone_checkpoint is not None:
             load_backbone(model, backbone_checkpoint)
@@ -230,7 +229,8 @@ class Recipe:
     def describe(self):
         """A multi-line human-readable summary."""
         lines = [
-            f"recipe {self.name}: {self.model_class} K={self.num_keypoints} on {self.dataset}",
+            f"recipe {self.name}: {self.model_class.__name__} K={self.num_keypoints} "
+            f"on {self.dataset}",
             f"  loss {self.loss}{dict(self.loss_kwargs) or ''}, target {self.target}",
             f"  {self.epochs} epochs, global batch {self.batch_size} "
             f"({self.num_gpus} x {self.batch_per_gpu}), validate every {self.val_interval}",
@@ -252,11 +252,10 @@ def _register(name, *, model_class=None, model_kwargs=None, dataset, loss, targe
     if name in RECIPES:
         raise ValueError(f"recipe {name!r} is already registered")
     if model_kwargs is None:
-        from keras_facelm.models.presets import get_preset
+        from keras_facelm.models import get_preset, preset_class
 
-        preset = get_preset(name)
-        model_class = preset.class_name
-        model_kwargs = dict(preset.model_kwargs)
+        model_class = preset_class(name)
+        model_kwargs = dict(get_preset(name).model_kwargs)
     RECIPES[name] = Recipe(
         name=name, model_class=model_class,
         model_kwargs=types.MappingProxyType(dict(model_kwargs)), dataset=dataset,
@@ -264,7 +263,7 @@ def _register(name, *, model_class=None, model_kwargs=None, dataset, loss, targe
         target=target, bbox_transform=types.MappingProxyType(dict(bbox_transform)),
         schedule=schedule, epochs=epochs, batch_per_gpu=batch_per_gpu, num_gpus=num_gpus,
         val_interval=val_interval, mmpose_config=mmpose_config,
-        backbone_init=BACKBONE_INIT.get(model_class) if backbone_init == "default"
+        backbone_init=BACKBONE_INIT.get(model_class.__name__) if backbone_init == "default"
         else backbone_init,
         quirks=tuple(quirks), backbone_factory=backbone_factory,
         train_size=train_size if train_size is not None else TRAIN_SIZES.get(dataset),
@@ -389,9 +388,9 @@ def synthetic_hrnet_backbone():
 
 
 _register(
-    "synthetic_quick", model_class="HRNetV2W18",
+    "synthetic_quick", model_class=HRNetV2W18,
     model_kwargs=dict(
-        num_keypoints=68, scheme="300w", image_size=(128, 128),
+        num_keypoints=68, scheme="300w",
         codec=dict(input_size=(128, 128), heatmap_size=(32, 32), sigma=2.0),
         test_cfg=dict(flip_test=True, shift_heatmap=True),
     ),

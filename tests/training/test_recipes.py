@@ -13,6 +13,9 @@ import keras
 import numpy as np
 import pytest
 
+from keras_facelm.models.heatmap_detector import DEFAULT_TEST_CFG
+from keras_facelm.models.regression_detector import DEFAULT_REGRESSION_TEST_CFG
+
 from keras_facelm.training import TorchAdam, get_recipe
 from keras_facelm.training.recipes import RECIPES
 
@@ -61,7 +64,8 @@ def test_recipe_equals_mmpose_config(configs, name):
             assert r.target == "coordinates"
         test_cfg = dict(c["test_cfg"])
         test_cfg.pop("flip_mode", None)
-        assert test_cfg == dict(r.model_kwargs["test_cfg"])
+        default = DEFAULT_TEST_CFG if r.target == "heatmap" else DEFAULT_REGRESSION_TEST_CFG
+        assert test_cfg == dict(r.model_kwargs.get("test_cfg", default))
         assert (
             c["checkpoint"]["save_best"] == "NME" and c["checkpoint"]["rule"] == "less"
         )
@@ -87,7 +91,7 @@ def test_builders_make_a_trainable_setup():
 def test_reduced_input_size_model():
     reduced = get_recipe("hrnetv2_w18_wflw").build_model(input_size=64)
     assert reduced.output_shape == (None, 16, 16, 98)
-    assert reduced.codec["heatmap_size"] == (16, 16)
+    assert reduced.codec.heatmap_size == (16, 16)
 
 
 def test_describe_lists_quirks():
