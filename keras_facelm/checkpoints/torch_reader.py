@@ -33,9 +33,11 @@ import collections
 import io
 import os
 import pickle
+import pickletools
 import struct
 import sys
 import zipfile
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +58,9 @@ _ZIP_MAGIC = b"PK\x03\x04"
 # Elements a tensor may span beyond its storage (zero strides) before we refuse to
 # materialise it: expanded tensors are legal, a 10**12-element one is a memory bomb.
 _MAX_EXPANDED_BYTES = 1 << 30
+# Largest pickle memo index accepted (a real state dict uses thousands).
+_MAX_MEMO_INDEX = 1 << 22
+_MEMO_PUTS = frozenset({"PUT", "BINPUT", "LONG_BINPUT"})
 
 
 class UnsafeCheckpointError(ValueError):
@@ -264,6 +269,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
         tolerant: bool,
     ):
         super().__init__(file)
+        self._file = file
         self._path = path
         self._load_storage = storages
         self._byteorder = byteorder
@@ -468,11 +474,42 @@ def _unpickle(data: bytes, **kwargs) -> Any:
     return _guarded_load(unpickler, kwargs["path"])
 
 
+def _check_memo_indices(stream, path: str) -> None:
+    """Refuses a pickle whose memo indices would make the unpickler allocate GiBs.
+
+    CPython's unpickler grows its memo table to twice the largest ``PUT`` index;
+    one damaged 4-byte index asks for up to 64 GiB. The opcodes are walked with
+    :func:`pickletools.genops` (which reads, never allocates, declared lengths)
+    and the stream rewound.
+    """
+    start = stream.tell()
+    try:
+        for opcode, arg, _ in pickletools.genops(stream):
+            if opcode.name in _MEMO_PUTS and arg > _MAX_MEMO_INDEX:
+                raise CorruptCheckpointError(
+                    f"{path}: the checkpoint's pickle stores memo index {arg}, "
+                    f"more than {_MAX_MEMO_INDEX}; the file is damaged"
+                )
+    except (ValueError, EOFError) as err:
+        if isinstance(err, CorruptCheckpointError):
+            raise
+        raise CorruptCheckpointError(
+            f"{path}: the checkpoint's pickle is truncated or malformed ({err})"
+        ) from None
+    finally:
+        stream.seek(start)
+
+
 def _guarded_load(unpickler: _RestrictedUnpickler, path: str) -> Any:
+    _check_memo_indices(unpickler._file, path)
     try:
         return unpickler.load()
     except (UnsafeCheckpointError, CorruptCheckpointError):
         raise
+    except MemoryError:
+        raise CorruptCheckpointError(
+            f"{path}: the checkpoint's pickle declares an object too large for memory"
+        ) from None
     except (EOFError, pickle.UnpicklingError) as err:
         raise CorruptCheckpointError(
             f"{path}: the checkpoint's pickle is truncated or malformed ({err})"
@@ -488,7 +525,7 @@ def _load_zip(raw: bytes, path: str, tolerant: bool) -> Any:
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as err:
         raise CorruptCheckpointError(
             f"{path}: zip checkpoint is truncated or damaged ({err})"
         ) from None
@@ -507,7 +544,14 @@ def _load_zip(raw: bytes, path: str, tolerant: bool) -> Any:
             raise CorruptCheckpointError(
                 f"{path}: zip checkpoint lacks entry '{name}'"
             ) from None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            EOFError,
+            ValueError,
+            NotImplementedError,
+            zlib.error,
+        ) as err:
             raise CorruptCheckpointError(
                 f"{path}: zip entry '{name}' is truncated or damaged ({err})"
             ) from None

@@ -125,7 +125,14 @@ def load_image(source, *, name: str | None = None) -> np.ndarray:
             source, name = f.read(), name or path
     if isinstance(source, (bytes, bytearray, memoryview)):
         name = name or "image bytes"
-        bgr = cv2.imdecode(np.frombuffer(source, np.uint8), cv2.IMREAD_COLOR)
+        if len(source) == 0:
+            raise ValueError(f"{name}: empty, not an image")
+        try:
+            bgr = cv2.imdecode(np.frombuffer(source, np.uint8), cv2.IMREAD_COLOR)
+        except cv2.error as e:
+            raise ValueError(
+                f"{name}: the bytes do not decode as an image ({e})"
+            ) from None
         if bgr is None or bgr.size == 0:
             raise ValueError(f"{name}: the bytes do not decode as an image")
         return np.ascontiguousarray(bgr[..., ::-1])

@@ -21,10 +21,13 @@ size, the NME normaliser). The file has no center/scale (NaN).
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 
 import numpy as np
+
+from keras_facelm.data.readers.mat5_check import check_mat5
 
 __all__ = [
     "AFLW19_NUM_TRAIN",
@@ -51,21 +54,40 @@ def load_aflw_mat(path: str | os.PathLike) -> dict:
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
-        ValueError: missing fields, wrong shapes, or ``ra`` not a permutation.
+        ValueError: not a well-formed MATLAB v5 file, missing fields, wrong
+            shapes or types, or ``ra`` not a permutation (names the file).
     """
     import scipy.io
 
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"AFLW-19 file {path!r} not found")
+    with open(path, "rb") as f:
+        raw = f.read()
+    check_mat5(raw, path)  # scipy's reader crashes on some damaged files
     try:
-        mat = scipy.io.loadmat(path)
-    except (ValueError, NotImplementedError) as e:
-        raise ValueError(f"{path}: not a MATLAB v5 file readable by scipy ({e})") from e
+        mat = scipy.io.loadmat(io.BytesIO(raw))
+    except Exception as e:  # scipy's MATLAB parser has no single error type
+        raise ValueError(
+            f"{path}: not a MATLAB v5 file readable by scipy ({type(e).__name__}: {e})"
+        ) from e
     missing = [f for f in _FIELDS if f not in mat]
     if missing:
         raise ValueError(f"{path}: missing fields {missing}; expected {list(_FIELDS)}")
+    try:
+        return _check_fields(mat, path)
+    except (TypeError, IndexError, OverflowError) as e:
+        raise ValueError(f"{path}: a field has the wrong type ({e})") from e
+    except ValueError as e:
+        if path in str(e):
+            raise
+        raise ValueError(f"{path}: a field has a bad value ({e})") from e
+
+
+def _check_fields(mat: dict, path: str) -> dict:
     data = np.asarray(mat["data"], np.float64)
+    if data.ndim != 2:
+        raise ValueError(f"{path}: field 'data' has shape {data.shape}, expected 2-D")
     n = data.shape[0]
     out = {
         "data": data,

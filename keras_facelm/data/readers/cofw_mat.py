@@ -24,6 +24,7 @@ losslessly encoded PNG bytes (``image_bytes``), with ``image_path`` ``None``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 
@@ -55,17 +56,61 @@ def _open(path: str) -> h5py.File:
         raise FileNotFoundError(f"COFW .mat file {path!r} not found")
     try:
         return h5py.File(path, "r")
-    except OSError as e:
+    except (OSError, RuntimeError, ValueError) as e:
         raise ValueError(
             f"{path}: not a MATLAB v7.3 (HDF5) file; COFW's *_color.mat files are v7.3 ({e})"
         ) from e
 
 
+@contextlib.contextmanager
+def _hdf5_errors(path: str):
+    """Turns h5py's errors on a damaged file into a ``ValueError`` naming it."""
+    try:
+        yield
+    except ValueError as e:
+        if path in str(e):
+            raise
+        raise ValueError(f"{path}: damaged COFW .mat file ({e})") from e
+    except (
+        OSError,
+        RuntimeError,
+        KeyError,
+        TypeError,
+        IndexError,
+        AttributeError,
+    ) as e:
+        raise ValueError(
+            f"{path}: damaged COFW .mat file ({type(e).__name__}: {e})"
+        ) from e
+
+
+def _max_read_bytes(path: str) -> int:
+    """Most bytes one dataset may decode to: 1 GiB, or 100x the file if larger.
+
+    A damaged header can declare a dataset far larger than the file; reading it
+    would exhaust memory before HDF5 notices the missing data.
+    """
+    return max(1 << 30, 100 * os.path.getsize(path))
+
+
+def _checked(dataset, name: str, path: str, limit: int):
+    size = int(np.prod(dataset.shape, dtype=np.float64)) * dataset.dtype.itemsize
+    if size > limit:
+        raise ValueError(
+            f"{path}: {name} declares shape {dataset.shape} ({size} bytes), more "
+            "than the file can hold; the file is damaged"
+        )
+    return dataset
+
+
 def cofw_mat_size(path: str | os.PathLike) -> int:
     """Number of faces in a COFW ``.mat`` file."""
     path = os.fspath(path)
-    with _open(path) as mat:
-        return int(mat[_fields(mat, path)[1]].shape[1])
+    with _open(path) as mat, _hdf5_errors(path):
+        shape = mat[_fields(mat, path)[1]].shape
+        if len(shape) != 2:
+            raise ValueError(f"{path}: landmark field has shape {shape}, expected 2-D")
+        return int(shape[1])
 
 
 def read_cofw_mat(path: str | os.PathLike, first_index: int = 1) -> Iterator[dict]:
@@ -88,45 +133,51 @@ def read_cofw_mat(path: str | os.PathLike, first_index: int = 1) -> Iterator[dic
             or wrongly shaped arrays (naming the file and field).
     """
     path = os.fspath(path)
+    limit = _max_read_bytes(path)
     with _open(path) as mat:
-        images_name, phis_name, boxes_name = _fields(mat, path)
-        images, phis, boxes = mat[images_name], mat[phis_name], mat[boxes_name]
-        n = phis.shape[1]
-        if phis.shape[0] != 3 * NUM_KEYPOINTS:
-            raise ValueError(
-                f"{path}: {phis_name} has shape {phis.shape}, expected (87, N)"
-            )
-        if boxes.shape != (4, n) or images.size != n:
-            raise ValueError(
-                f"{path}: {boxes_name} {boxes.shape} / {images_name} {images.shape} "
-                f"do not match {n} faces in {phis_name}"
-            )
-        refs = np.asarray(images).reshape(-1)
-        phis_all = np.asarray(phis, np.float64)
-        boxes_all = np.asarray(boxes, np.float64)
-        for idx in range(n):
-            pixels = np.asarray(mat[refs[idx]]).transpose()
-            if pixels.dtype != np.uint8 or pixels.ndim not in (2, 3):
+        with _hdf5_errors(path):
+            images_name, phis_name, boxes_name = _fields(mat, path)
+            images, phis, boxes = mat[images_name], mat[phis_name], mat[boxes_name]
+            if len(phis.shape) != 2 or phis.shape[0] != 3 * NUM_KEYPOINTS:
                 raise ValueError(
-                    f"{path}: image {idx} of {images_name} is {pixels.dtype} {pixels.shape}, "
-                    "expected uint8 (H, W) or (H, W, 3)"
+                    f"{path}: {phis_name} has shape {phis.shape}, expected (87, N)"
                 )
-            height, width = pixels.shape[:2]
-            points = phis_all[:, idx].reshape(3, NUM_KEYPOINTS).T.copy()
-            points[:, :2] -= 1
-            points[points < 0] = 0
-            box = boxes_all[:, idx].copy()
-            box[box < 0] = 0
-            number = first_index + idx
-            yield {
-                "key": f"{number:06d}",
-                "image_path": None,
-                "image_bytes": encode_png(pixels),
-                "image/filename": f"{number:06d}.png",
-                "keypoints": points[:, :2].astype(np.float32),
-                "visibility": np.minimum(1, 2 - points[:, 2]).astype(np.float32),
-                "bbox": clip_xywh(box, width, height),
-                "center": np.full((2,), np.nan, np.float32),
-                "scale": np.float32(np.nan),
-                "occluded": points[:, 2] == 1,
-            }
+            n = phis.shape[1]
+            if boxes.shape != (4, n) or images.size != n:
+                raise ValueError(
+                    f"{path}: {boxes_name} {boxes.shape} / {images_name} {images.shape} "
+                    f"do not match {n} faces in {phis_name}"
+                )
+            refs = np.asarray(_checked(images, images_name, path, limit)).reshape(-1)
+            phis_all = np.asarray(_checked(phis, phis_name, path, limit), np.float64)
+            boxes_all = np.asarray(_checked(boxes, boxes_name, path, limit), np.float64)
+        for idx in range(n):
+            with _hdf5_errors(path):
+                name = f"image {idx} of {images_name}"
+                pixels = np.asarray(_checked(mat[refs[idx]], name, path, limit))
+                pixels = pixels.transpose()
+                if pixels.dtype != np.uint8 or pixels.ndim not in (2, 3):
+                    raise ValueError(
+                        f"{path}: {name} is {pixels.dtype} {pixels.shape}, "
+                        "expected uint8 (H, W) or (H, W, 3)"
+                    )
+                height, width = pixels.shape[:2]
+                points = phis_all[:, idx].reshape(3, NUM_KEYPOINTS).T.copy()
+                points[:, :2] -= 1
+                points[points < 0] = 0
+                box = boxes_all[:, idx].copy()
+                box[box < 0] = 0
+                number = first_index + idx
+                record = {
+                    "key": f"{number:06d}",
+                    "image_path": None,
+                    "image_bytes": encode_png(pixels),
+                    "image/filename": f"{number:06d}.png",
+                    "keypoints": points[:, :2].astype(np.float32),
+                    "visibility": np.minimum(1, 2 - points[:, 2]).astype(np.float32),
+                    "bbox": clip_xywh(box, width, height),
+                    "center": np.full((2,), np.nan, np.float32),
+                    "scale": np.float32(np.nan),
+                    "occluded": points[:, 2] == 1,
+                }
+            yield record

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from keras_facelm.data.readers.mmpose_coco import bbox_cs2xyxy
+from keras_facelm.data.readers.text_file import open_text
 
 __all__ = ["read_hrnet_csv"]
 
@@ -46,7 +47,7 @@ def read_hrnet_csv(
     path, image_dir = os.fspath(path), os.fspath(image_dir)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"HRNet CSV file {path!r} not found")
-    with open(path, newline="", encoding="utf-8") as f:
+    with open_text(path, newline="") as f:
         reader = csv.reader(f)
         try:
             header = next(reader)

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from keras_facelm.data.readers.text_file import open_text
+
 __all__ = [
     "FACE300W_SPLIT_FOLDERS",
     "IMAGE_EXTENSIONS",
@@ -62,7 +64,7 @@ def read_pts(path: str | os.PathLike, expected_points: int | None = None) -> np.
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f".pts file {path!r} not found")
-    with open(path, encoding="utf-8") as f:
+    with open_text(path) as f:
         lines = [line.strip() for line in f]
     n_points = None
     i = 0

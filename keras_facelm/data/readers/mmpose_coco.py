@@ -25,11 +25,14 @@ Keys are the annotation ``id``.
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import os
 from collections.abc import Iterator
 
 import numpy as np
+
+from keras_facelm.data.readers.text_file import open_text
 
 __all__ = [
     "PIXEL_STD",
@@ -60,11 +63,15 @@ def load_coco_json(path: str | os.PathLike) -> dict:
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"annotation file {path!r} not found")
-    with open(path, encoding="utf-8") as f:
+    with open_text(path) as f:
         try:
             data = json.load(f)
         except json.JSONDecodeError as e:
             raise ValueError(f"annotation file {path!r} is not valid JSON: {e}") from e
+        except RecursionError:
+            raise ValueError(f"annotation file {path!r} is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"annotation file {path!r}: expected a JSON object at the top")
     for field in ("images", "annotations"):
         if not isinstance(data.get(field), list):
             raise ValueError(
@@ -129,14 +136,34 @@ def _is_valid_instance(record: dict, iscrowd, num_keypoints) -> bool:
     return bool(np.max(record["keypoints"]) > 0)
 
 
+@contextlib.contextmanager
+def _fields_of(path: str, ann):
+    """Turns a missing or wrongly typed field into a ``ValueError`` naming the file."""
+    try:
+        yield
+    except (KeyError, TypeError, IndexError, AttributeError, OverflowError) as e:
+        ann_id = ann.get("id") if isinstance(ann, dict) else None
+        raise ValueError(
+            f"{path}: annotation id {ann_id!r}: missing or malformed field "
+            f"({type(e).__name__}: {e})"
+        ) from None
+    except ValueError as e:
+        if path in str(e):
+            raise
+        ann_id = ann.get("id") if isinstance(ann, dict) else None
+        raise ValueError(f"{path}: annotation id {ann_id!r}: bad value ({e})") from None
+
+
 def _iter_annotations(data: dict, path: str):
     """(image, annotation) pairs in xtcocotools' order."""
     by_image = collections.defaultdict(list)
-    for ann in data["annotations"]:
-        by_image[ann["image_id"]].append(ann)
-    for img in data["images"]:
-        for ann in by_image.get(img["id"], ()):
-            yield img, ann
+    with _fields_of(path, None):
+        for ann in data["annotations"]:
+            by_image[ann["image_id"]].append(ann)
+        pairs = [
+            (img, ann) for img in data["images"] for ann in by_image.get(img["id"], ())
+        ]
+    yield from pairs
 
 
 def _base_record(img: dict, ann: dict, image_dir: str) -> dict:
@@ -165,25 +192,29 @@ def read_center_scale_json(
     path, image_dir = os.fspath(path), os.fspath(image_dir)
     data = load_coco_json(path)
     for img, ann in _iter_annotations(data, path):
-        for field in ("center", "scale", "keypoints"):
-            if field not in ann:
-                raise ValueError(
-                    f"{path}: annotation id {ann.get('id')} lacks {field!r}"
-                )
-        keypoints, v = _keypoints(ann["keypoints"], num_keypoints, path, ann["id"])
-        center = np.array(ann["center"], dtype=np.float32)
-        scale = np.float32(ann["scale"])
-        record = _base_record(img, ann, image_dir)
-        record.update(
-            keypoints=keypoints,
-            visibility=np.minimum(1, v).astype(np.float32),
-            bbox=bbox_cs2xyxy(center, scale),
-            center=center,
-            scale=scale,
-        )
-        if "box_size" in ann:
-            record["box_size"] = np.float32(ann["box_size"])
-        if _is_valid_instance(record, ann.get("iscrowd", 0), ann.get("num_keypoints")):
+        with _fields_of(path, ann):
+            for field in ("center", "scale", "keypoints"):
+                if field not in ann:
+                    raise ValueError(
+                        f"{path}: annotation id {ann.get('id')} lacks {field!r}"
+                    )
+            keypoints, v = _keypoints(ann["keypoints"], num_keypoints, path, ann["id"])
+            center = np.array(ann["center"], dtype=np.float32).reshape(2)
+            scale = np.float32(ann["scale"])
+            record = _base_record(img, ann, image_dir)
+            record.update(
+                keypoints=keypoints,
+                visibility=np.minimum(1, v).astype(np.float32),
+                bbox=bbox_cs2xyxy(center, scale),
+                center=center,
+                scale=scale,
+            )
+            if "box_size" in ann:
+                record["box_size"] = np.float32(ann["box_size"])
+            valid = _is_valid_instance(
+                record, ann.get("iscrowd", 0), ann.get("num_keypoints")
+            )
+        if valid:
             yield record
 
 
@@ -218,20 +249,22 @@ def read_cofw_json(path, image_dir) -> Iterator[dict]:
     path, image_dir = os.fspath(path), os.fspath(image_dir)
     data = load_coco_json(path)
     for img, ann in _iter_annotations(data, path):
-        if "bbox" not in ann or "keypoints" not in ann:
-            continue
-        keypoints, v = _keypoints(ann["keypoints"], 29, path, ann["id"])
-        record = _base_record(img, ann, image_dir)
-        record.update(
-            keypoints=keypoints,
-            visibility=np.minimum(1, v).astype(np.float32),
-            bbox=clip_xywh(ann["bbox"], img["width"], img["height"]),
-            center=_NAN2.copy(),
-            scale=np.float32(np.nan),
-            occluded=v == 1,
-        )
-        num = ann.get("num_keypoints", np.count_nonzero(keypoints.max(axis=1)))
-        if _is_valid_instance(record, ann.get("iscrowd", 0), num):
+        with _fields_of(path, ann):
+            if "bbox" not in ann or "keypoints" not in ann:
+                continue
+            keypoints, v = _keypoints(ann["keypoints"], 29, path, ann["id"])
+            record = _base_record(img, ann, image_dir)
+            record.update(
+                keypoints=keypoints,
+                visibility=np.minimum(1, v).astype(np.float32),
+                bbox=clip_xywh(ann["bbox"], img["width"], img["height"]),
+                center=_NAN2.copy(),
+                scale=np.float32(np.nan),
+                occluded=v == 1,
+            )
+            num = ann.get("num_keypoints", np.count_nonzero(keypoints.max(axis=1)))
+            valid = _is_valid_instance(record, ann.get("iscrowd", 0), num)
+        if valid:
             yield record
 
 
@@ -245,17 +278,19 @@ def read_coco_wholebody_face_json(path, image_dir) -> Iterator[dict]:
     path, image_dir = os.fspath(path), os.fspath(image_dir)
     data = load_coco_json(path)
     for img, ann in _iter_annotations(data, path):
-        if not ann.get("face_valid") or max(ann["face_kpts"]) <= 0:
-            continue
-        keypoints, v = _keypoints(ann["face_kpts"], 68, path, ann["id"])
-        record = _base_record(img, ann, image_dir)
-        record.update(
-            keypoints=keypoints,
-            visibility=np.minimum(1, v).astype(np.float32),
-            bbox=clip_xywh(ann["face_box"], img["width"], img["height"]),
-            center=_NAN2.copy(),
-            scale=np.float32(np.nan),
-        )
-        num = np.count_nonzero(keypoints.max(axis=1))
-        if _is_valid_instance(record, ann.get("iscrowd", 0), num):
+        with _fields_of(path, ann):
+            if not ann.get("face_valid") or max(ann["face_kpts"]) <= 0:
+                continue
+            keypoints, v = _keypoints(ann["face_kpts"], 68, path, ann["id"])
+            record = _base_record(img, ann, image_dir)
+            record.update(
+                keypoints=keypoints,
+                visibility=np.minimum(1, v).astype(np.float32),
+                bbox=clip_xywh(ann["face_box"], img["width"], img["height"]),
+                center=_NAN2.copy(),
+                scale=np.float32(np.nan),
+            )
+            num = np.count_nonzero(keypoints.max(axis=1))
+            valid = _is_valid_instance(record, ann.get("iscrowd", 0), num)
+        if valid:
             yield record

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from keras_facelm.data.readers.text_file import open_text
+
 __all__ = ["ATTRIBUTES", "NUM_FIELDS", "read_wflw_txt"]
 
 ATTRIBUTES = ("pose", "expression", "illumination", "makeup", "occlusion", "blur")
@@ -49,7 +51,7 @@ def read_wflw_txt(
     path, image_dir = os.fspath(path), os.fspath(image_dir)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"WFLW annotation list {path!r} not found")
-    with open(path, encoding="utf-8") as f:
+    with open_text(path) as f:
         for line_no, line in enumerate(f):
             fields = line.split()
             if not fields:
