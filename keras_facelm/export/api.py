@@ -78,10 +78,21 @@ def export(
         return export_in_subprocess(model, opts, representative_data)
     preset = None
     if isinstance(model, (str, os.PathLike)):
-        from keras_facelm.models import from_preset
-
-        preset, model = str(model), from_preset(model)
+        preset, model = str(model), load_preset(model)
     return export_loaded(model, opts, representative_data, preset=preset)
+
+
+def load_preset(preset):
+    """``keras_facelm.models.from_preset`` for export, also of trained presets.
+
+    A preset saved after ``compile`` (e.g. by ``examples/train_synthetic.py``)
+    names its loss in ``config.json``; importing ``keras_facelm.losses``
+    registers those classes so the config deserialises.
+    """
+    import keras_facelm.losses  # noqa: F401  (registers the loss classes)
+    from keras_facelm.models import from_preset
+
+    return from_preset(preset)
 
 
 def export_loaded(model, opts, representative_data, *, preset) -> pathlib.Path:

@@ -7,7 +7,13 @@ both use it.
 
 from __future__ import annotations
 
-__all__ = ["METADATA_NAME", "embed_metadata", "read_metadata", "tflite_operators"]
+__all__ = [
+    "METADATA_NAME",
+    "embed_metadata",
+    "output_tensor_names",
+    "read_metadata",
+    "tflite_operators",
+]
 
 #: Name of the TFLite metadata entry holding the sidecar JSON.
 METADATA_NAME = "keras_facelm"
@@ -77,3 +83,33 @@ def read_metadata(model_bytes: bytes) -> str | None:
         if entry.Name() == METADATA_NAME.encode():
             return model.Buffers(entry.Buffer()).DataAsNumpy().tobytes().decode("utf-8")
     return None
+
+
+def output_tensor_names(
+    model_bytes: bytes, *, model_outputs: bool = False
+) -> list[str]:
+    """Output tensor names of the operators of a ``.tflite`` model (all subgraphs).
+
+    These are the "node" names TFLite's quantizer accepts in ``denylisted_nodes``;
+    they carry the Keras layer path (``.../decode_1/Max``), except for the ops
+    producing the model's outputs, which are named after the signature
+    (``StatefulPartitionedCall:1``). ``model_outputs=True`` returns only those.
+    """
+    schema = _schema()
+    model = schema.Model.GetRootAs(model_bytes, 0)
+    if model_outputs:
+        graph = model.Subgraphs(0)
+        return [
+            graph.Tensors(graph.Outputs(j)).Name().decode()
+            for j in range(graph.OutputsLength())
+        ]
+    names = []
+    for s in range(model.SubgraphsLength()):
+        graph = model.Subgraphs(s)
+        for i in range(graph.OperatorsLength()):
+            op = graph.Operators(i)
+            names += [
+                graph.Tensors(op.Outputs(j)).Name().decode()
+                for j in range(op.OutputsLength())
+            ]
+    return names

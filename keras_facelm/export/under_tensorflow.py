@@ -83,15 +83,14 @@ def _pass_data(data, model, tmp):
 
 
 def _main(args_path):
-    from keras_facelm.export.api import export_loaded
+    from keras_facelm.export.api import export_loaded, load_preset
     from keras_facelm.export.options import ExportOptions
-    from keras_facelm.models import from_preset
 
     args = json.loads(pathlib.Path(args_path).read_text())
     data = args.pop("representative_data")
     if isinstance(data, dict):
         data = np.load(data["npy"])
-    model = from_preset(args.pop("model"))
+    model = load_preset(args.pop("model"))
     preset = args.pop("preset")
     opts = ExportOptions(**{**args, "path": pathlib.Path(args["path"])})
     export_loaded(model, opts, data, preset=preset)

@@ -200,3 +200,21 @@ def test_failed_export_leaves_nothing_and_keeps_the_old_file(tmp_path):
     assert target.read_bytes() == b"new" and json.loads(
         pathlib.Path(f"{target}.json").read_text()
     )
+
+
+def test_export_command_arguments(tmp_path):
+    import argparse
+
+    from keras_facelm.export.command import add_export_arguments, run_export
+
+    parser = add_export_arguments(argparse.ArgumentParser())
+    args = parser.parse_args(["--preset", "p", "--output", "m.tflite", "--quantize", "int8",
+                              "--representative", "synthetic_faces:train", "--no-flip-test"])  # fmt: skip
+    assert (args.format, args.quantize, args.flip_test) == ("litert", "int8", False)
+    assert parser.parse_args(["--preset", "p", "--output", "m"]).flip_test is None
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--preset", "p", "--output", "m", "--format", "tflite"])
+    args = parser.parse_args(["--preset", "hrnetv2_w18_wflw", "--output",
+                              str(tmp_path / "x" / "m.tflite")])  # fmt: skip
+    with pytest.raises(FileNotFoundError, match="output folder"):
+        run_export(args)
