@@ -205,9 +205,10 @@ def test_failed_export_leaves_nothing_and_keeps_the_old_file(tmp_path):
 def test_export_command_arguments(tmp_path):
     import argparse
 
-    from keras_facelm.export.command import add_export_arguments, run_export
+    from keras_facelm.cli.export import add_arguments, run
 
-    parser = add_export_arguments(argparse.ArgumentParser())
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
     args = parser.parse_args(["--preset", "p", "--output", "m.tflite", "--quantize", "int8",
                               "--representative", "synthetic_faces:train", "--no-flip-test"])  # fmt: skip
     assert (args.format, args.quantize, args.flip_test) == ("litert", "int8", False)
@@ -217,4 +218,4 @@ def test_export_command_arguments(tmp_path):
     args = parser.parse_args(["--preset", "hrnetv2_w18_wflw", "--output",
                               str(tmp_path / "x" / "m.tflite")])  # fmt: skip
     with pytest.raises(FileNotFoundError, match="output folder"):
-        run_export(args)
+        run(args)
