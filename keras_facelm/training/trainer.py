@@ -32,12 +32,8 @@ import keras
 import numpy as np
 
 from keras_facelm.data.pipeline import TopdownDataset
-from keras_facelm.training.datasets import (
-    DATASET_SCHEMES,
-    MeanShapePredictor,
-    check_keypoint_count,
-    load_records,
-)
+from keras_facelm.data.records import DATASET_SCHEMES, load_records
+from keras_facelm.training.mean_shape import MeanShapePredictor, check_keypoint_count
 from keras_facelm.training.recipes import TEST_SPLITS, VAL_SPLIT, get_recipe
 
 __all__ = ["train", "TrainingDiverged"]

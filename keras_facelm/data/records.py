@@ -11,12 +11,8 @@ from __future__ import annotations
 import importlib
 import pathlib
 
-import numpy as np
 
-from keras_facelm.data import transforms as T
-from keras_facelm.data.schemes import get_scheme
-
-__all__ = ["DATASET_SCHEMES", "load_records", "MeanShapePredictor"]
+__all__ = ["DATASET_SCHEMES", "dataset_splits", "load_records"]
 
 #: Keypoint scheme of each TFDS dataset (its K and NME normaliser).
 DATASET_SCHEMES = {
@@ -31,14 +27,21 @@ DATASET_SCHEMES = {
 SYNTHETIC_SPLITS = {"train": (0, 2000), "test": (1, 200)}
 
 
-def _tfds_records(dataset, split, data_dir, limit):
+def _builder(dataset, data_dir):
+    """The TFDS builder of ``dataset`` in ``data_dir`` (registering ours first)."""
     import tensorflow_datasets as tfds
 
     try:  # registers the builder (tfds_builders/<name>)
         importlib.import_module(f"tfds_builders.{dataset}")
     except ImportError:
         pass
-    builder = tfds.builder(dataset, data_dir=str(data_dir))
+    return tfds.builder(dataset, data_dir=str(data_dir))
+
+
+def _tfds_records(dataset, split, data_dir, limit):
+    import tensorflow_datasets as tfds
+
+    builder = _builder(dataset, data_dir)
     if split not in builder.info.splits:
         raise ValueError(
             f"dataset {dataset!r} in {data_dir} has no split {split!r}; "
@@ -101,50 +104,13 @@ def load_records(dataset, split, *, data_dir=None, limit=None):
     return _tfds_records(dataset, split, data_dir, limit)
 
 
-def check_keypoint_count(records, num_keypoints, what):
-    """Raises ValueError when the records' K differs from ``num_keypoints``."""
-    if records:
-        k = np.asarray(records[0]["keypoints"]).shape[0]
-        if k != num_keypoints:
-            raise ValueError(
-                f"{what} has {k} keypoints per face, the recipe's model {num_keypoints}"
-            )
-
-
-class MeanShapePredictor:
-    """A "model" that predicts the mean training shape for every face.
-
-    The mean is taken in crop pixels of the val pipeline (box → padded square
-    crop, rotation 0) over the visible training keypoints; evaluated with
-    :func:`keras_facelm.evaluation.evaluate` it gives the mean-shape NME
-    baseline.
-
-    Args:
-        records: training records.
-        scheme: keypoint scheme name.
-        image_size: ``(height, width)`` of the crops.
-    """
-
-    def __init__(self, records, scheme, image_size):
-        from keras_facelm.data.pipeline import prepare_record
-
-        self.scheme = scheme
-        self.image_size = tuple(int(v) for v in image_size)
-        h, w = self.image_size
-        total = np.zeros((get_scheme(scheme).num_keypoints, 2))
-        count = np.zeros((get_scheme(scheme).num_keypoints, 1))
-        for i, rec in enumerate(records):
-            p = prepare_record(rec, index=i, load=False)
-            s = T.fix_aspect_ratio(p["scale"], w / h)
-            crop = (p["keypoints"] - p["center"] + 0.5 * s) / s * (w, h)
-            vis = (p["visible"] > 0)[:, None]
-            total += np.where(vis, crop, 0.0)
-            count += vis
-        self.mean_shape = (total / np.maximum(count, 1)).astype(np.float32)
-
-    def predict_landmarks(self, images, flip_test=None, batch_size=None):
-        n = len(images)
-        return {
-            "keypoints": np.repeat(self.mean_shape[None], n, axis=0),
-            "scores": np.ones((n, self.mean_shape.shape[0]), np.float32),
-        }
+def dataset_splits(dataset, data_dir=None):
+    """The split names of ``dataset`` (TFDS's, or ``synthetic_faces``' in-memory ones)."""
+    if dataset == "synthetic_faces" and data_dir is None:
+        return sorted(SYNTHETIC_SPLITS)
+    if data_dir is None or not pathlib.Path(data_dir).is_dir():
+        raise FileNotFoundError(
+            f"dataset {dataset!r} needs the TFDS data directory it was built into, got "
+            f"{data_dir!r}"
+        )
+    return sorted(_builder(dataset, data_dir).info.splits)
