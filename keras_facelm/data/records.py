@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import pathlib
 
-
 __all__ = ["DATASET_SCHEMES", "dataset_splits", "load_records"]
 
 #: Keypoint scheme of each TFDS dataset (its K and NME normaliser).
