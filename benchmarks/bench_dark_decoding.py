@@ -56,13 +56,9 @@ def face_layouts(n, rng):
     out = np.empty((n, 98, 2))
     for i in range(n):
         angle = np.deg2rad(rng.uniform(-30, 30))
-        rot = np.array(
-            [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
-        )
+        rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
         centred = faces[i % len(faces)] - 32.0
-        out[i] = (
-            centred @ rot.T * rng.uniform(0.8, 1.2) + 32.0 + rng.uniform(-3, 3, size=2)
-        )
+        out[i] = centred @ rot.T * rng.uniform(0.8, 1.2) + 32.0 + rng.uniform(-3, 3, size=2)
     return out
 
 
@@ -86,9 +82,7 @@ def make_heatmaps(n, layout="wflw", seed=0):
     cy = centres[:, None, None, :, 1].astype(np.float32)
     y, x = np.mgrid[0:h, 0:w].astype(np.float32)
     amp = rng.uniform(0.3, 1.0, size=(n, 1, 1, k)).astype(np.float32)
-    heat = amp * np.exp(
-        -((x[None, :, :, None] - cx) ** 2 + (y[None, :, :, None] - cy) ** 2) / 8.0
-    )
+    heat = amp * np.exp(-((x[None, :, :, None] - cx) ** 2 + (y[None, :, :, None] - cy) ** 2) / 8.0)
     heat += rng.normal(0.0, 0.005, size=heat.shape).astype(np.float32)
     return heat.astype(np.float32)
 
@@ -206,9 +200,7 @@ def default_mmpose_python():
 
 
 def run_json(cmd, env=None):
-    out = subprocess.run(
-        cmd, check=True, capture_output=True, text=True, env=env, cwd=REPO
-    )
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env, cwd=REPO)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -223,9 +215,7 @@ def main():
         default="wflw",
         help="keypoint positions of the synthetic heatmaps",
     )
-    parser.add_argument(
-        "--mmpose-python", type=pathlib.Path, default=default_mmpose_python()
-    )
+    parser.add_argument("--mmpose-python", type=pathlib.Path, default=default_mmpose_python())
     parser.add_argument("--backends", default="jax,tensorflow,torch")
     parser.add_argument("--worker", choices=["mmpose", "keras"], help=argparse.SUPPRESS)
     parser.add_argument("--heatmaps", help=argparse.SUPPRESS)
@@ -261,26 +251,20 @@ def main():
         our_times, ours = {}, {}
         for _ in range(args.rounds):
             ref = run_json(
-                [str(args.mmpose_python)]
-                + worker
-                + ["--worker", "mmpose", "--heatmaps", path]
+                [str(args.mmpose_python)] + worker + ["--worker", "mmpose", "--heatmaps", path]
             )
             for b in BATCHES:
                 ref_times[b] += ref[str(b)]["times"]
             for backend in args.backends.split(","):
                 env = dict(os.environ, KERAS_BACKEND=backend)
                 res = run_json(
-                    [sys.executable]
-                    + worker
-                    + ["--worker", "keras", "--heatmaps", path],
+                    [sys.executable] + worker + ["--worker", "keras", "--heatmaps", path],
                     env,
                 )
                 ours[backend] = res
                 for name, entry in res["variants"].items():
                     for b in BATCHES:
-                        our_times.setdefault((name, b), []).extend(
-                            entry[str(b)]["times"]
-                        )
+                        our_times.setdefault((name, b), []).extend(entry[str(b)]["times"])
         ref_keypoints = {b: np.load(f"{path}.mmpose{b}.npy") for b in BATCHES}
     ref_ms = {b: float(np.median(t)) for b, t in ref_times.items()}
     our_ms = {key: float(np.median(t)) for key, t in our_times.items()}
@@ -289,9 +273,7 @@ def main():
         f"Date: {started}. Machine: {cpu_description()}; {platform.platform()}; "
         f"Python {platform.python_version()}."
     )
-    print(
-        f"Reference: {ref['version']}, cv2.GaussianBlur per keypoint, per-sample loop."
-    )
+    print(f"Reference: {ref['version']}, cv2.GaussianBlur per keypoint, per-sample loop.")
     for backend, res in ours.items():
         print(f"{backend}: {res['version']}")
     print(
@@ -311,10 +293,7 @@ def main():
             for name, entry in res["variants"].items():
                 ms = our_ms[(name, batch)]
                 diff = float(
-                    np.abs(
-                        np.asarray(entry[str(batch)]["keypoints"])
-                        - ref_keypoints[batch]
-                    ).max()
+                    np.abs(np.asarray(entry[str(batch)]["keypoints"]) - ref_keypoints[batch]).max()
                 )
                 speedup = ref_ms[batch] / ms
                 if batch == max(BATCHES):
@@ -324,9 +303,7 @@ def main():
                 )
                 if diff > PX_TOLERANCE:
                     failures.append(f"{name} batch {batch}: differs by {diff:.4f} px")
-    print(
-        f"\nBest speed-up at batch {max(BATCHES)}: {max(speedups):.1f}x (target >= 20x)."
-    )
+    print(f"\nBest speed-up at batch {max(BATCHES)}: {max(speedups):.1f}x (target >= 20x).")
     if failures:
         raise SystemExit(
             "keypoints differ from MMPose by more than 0.01 px: " + "; ".join(failures)

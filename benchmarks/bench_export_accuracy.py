@@ -55,9 +55,7 @@ def real_faces():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", required=True)
-    parser.add_argument(
-        "--work", type=pathlib.Path, default=REPO / "outputs" / "export_accuracy"
-    )
+    parser.add_argument("--work", type=pathlib.Path, default=REPO / "outputs" / "export_accuracy")
     parser.add_argument("--test-size", type=int, default=64)
     parser.add_argument("--calibration", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0, help="the main job's --seed")
@@ -79,9 +77,7 @@ def main(argv=None):
     calibration = synthetic_crops(args.calibration, (w, h), seed=args.seed)
     runners = {"keras": model}
     for name, kwargs in VARIANTS.items():
-        path = args.work / (
-            name + (".onnx" if kwargs["format"] == "onnx" else ".tflite")
-        )
+        path = args.work / (name + (".onnx" if kwargs["format"] == "onnx" else ".tflite"))
         if kwargs.get("quantize") == "int8":
             kwargs = {**kwargs, "representative_data": calibration}
         export(args.preset, path, overwrite=True, **kwargs)
@@ -99,9 +95,12 @@ def main(argv=None):
             else:
                 photo_kp.append(runner.predict(image, box[None])["keypoints"][0])
         size = None if name == "keras" else runner.path.stat().st_size
-        results[name] = {"synthetic_nme": ev["nme"], "keypoints": photo_kp, "size_bytes": size,
-                         "photo_nme": nme(np.stack(photo_kp), np.stack([p[3] for p in photos]),
-                                          scheme="300w")}  # fmt: skip
+        results[name] = {
+            "synthetic_nme": ev["nme"],
+            "keypoints": photo_kp,
+            "size_bytes": size,
+            "photo_nme": nme(np.stack(photo_kp), np.stack([p[3] for p in photos]), scheme="300w"),
+        }
     ref = results["litert-fp32"]
     print(
         f"| variant | size MB | NME synthetic ({args.test_size} held out) | vs fp32 | "
@@ -109,17 +108,17 @@ def main(argv=None):
     )
     print("|---|---|---|---|---|---|")
     for name, r in results.items():
-        dev = np.linalg.norm(
-            np.stack(r["keypoints"]) - np.stack(ref["keypoints"]), axis=-1
-        )
+        dev = np.linalg.norm(np.stack(r["keypoints"]) - np.stack(ref["keypoints"]), axis=-1)
         r["photo_dev_mean_px"], r["photo_dev_max_px"] = (
             float(dev.mean()),
             float(dev.max()),
         )
         rel = r["synthetic_nme"] / ref["synthetic_nme"] - 1
         size = f"{r['size_bytes'] / 1e6:.2f}" if r["size_bytes"] else "-"
-        print(f"| {name} | {size} | {r['synthetic_nme']:.4f} | {rel:+.1%} | "
-              f"{r['photo_nme']:.3f} | {dev.mean():.2f} / {dev.max():.2f} |")  # fmt: skip
+        print(
+            f"| {name} | {size} | {r['synthetic_nme']:.4f} | {rel:+.1%} | "
+            f"{r['photo_nme']:.3f} | {dev.mean():.2f} / {dev.max():.2f} |"
+        )
     if args.output:
         for r in results.values():
             r.pop("keypoints")

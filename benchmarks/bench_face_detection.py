@@ -88,9 +88,7 @@ def large_photo(rounds):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--haar-path", help="folder with an OpenCV that has CascadeClassifier"
-    )
+    parser.add_argument("--haar-path", help="folder with an OpenCV that has CascadeClassifier")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
     if args.haar_path:
@@ -107,8 +105,7 @@ def main(argv=None):
     )
 
     photos = [
-        (p.name, load_image(p), np.array([landmark_box(k) for k in kps]))
-        for p, kps in dlib_faces()
+        (p.name, load_image(p), np.array([landmark_box(k) for k in kps])) for p, kps in dlib_faces()
     ]
     detectors = {}
     for name in DETECTORS:
@@ -131,9 +128,7 @@ def main(argv=None):
                     times[name].append(1e3 * (time.perf_counter() - t0))
     total = sum(len(t) for _, _, t in photos)
     print(f"load average {os.getloadavg()[0]:.2f} at end\n")
-    print(
-        "| detector | found (IoU >= 0.3) | recall | false positives | ms/image median | mean |"
-    )
+    print("| detector | found (IoU >= 0.3) | recall | false positives | ms/image median | mean |")
     print("|---|---|---|---|---|---|")
     notes = []
     for name, det in detectors.items():

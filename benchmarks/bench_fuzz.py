@@ -76,8 +76,11 @@ def main(argv=None):
                 target, args.inputs, args.first, args.seconds, workdir, args.trace
             )
             outcomes = ", ".join(f"{k} {v}" for k, v in counts.most_common())
-            print(f"| {name} | {len(target.seeds)} | {tried} | {secs:.1f} | "
-                  f"{_peak_rss_mib():.0f} | {outcomes} |", flush=True)  # fmt: skip
+            print(
+                f"| {name} | {len(target.seeds)} | {tried} | {secs:.1f} | "
+                f"{_peak_rss_mib():.0f} | {outcomes} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

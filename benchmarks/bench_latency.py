@@ -79,11 +79,7 @@ def _litert_worker(spec):
 
     interpreter = Interpreter(model_path=spec["path"], num_threads=THREADS)
     detail = interpreter.get_input_details()[0]
-    x = (
-        np.random.default_rng(0)
-        .uniform(0, 255, detail["shape"])
-        .astype(detail["dtype"])
-    )
+    x = np.random.default_rng(0).uniform(0, 255, detail["shape"]).astype(detail["dtype"])
     if detail["shape"][0] == 1 and spec.get("scale01"):
         x = x / 255.0
     interpreter.allocate_tensors()
@@ -102,15 +98,11 @@ def _onnx_worker(spec):
     options = ort.SessionOptions()
     options.intra_op_num_threads = THREADS
     options.inter_op_num_threads = 1
-    session = ort.InferenceSession(
-        spec["path"], options, providers=["CPUExecutionProvider"]
-    )
+    session = ort.InferenceSession(spec["path"], options, providers=["CPUExecutionProvider"])
     first = session.get_inputs()[0]
     shape = [1 if not isinstance(d, int) else d for d in first.shape]
     x = np.random.default_rng(0).uniform(0, 255, shape).astype(np.float32)
-    return (lambda: session.run(None, {first.name: x})), pathlib.Path(
-        spec["path"]
-    ).stat().st_size
+    return (lambda: session.run(None, {first.name: x})), pathlib.Path(spec["path"]).stat().st_size
 
 
 def _mmpose_worker(spec):
@@ -125,9 +117,7 @@ def _mmpose_worker(spec):
     model = mm.MODELS.build(cfg.model).eval()
     model.test_cfg["flip_test"] = False
     flip = mm.dataset_meta_from_config(cfg, dataset_mode="train")["flip_indices"]
-    images = (
-        np.random.default_rng(0).uniform(0, 255, (1, 256, 256, 3)).astype(np.float32)
-    )
+    images = np.random.default_rng(0).uniform(0, 255, (1, 256, 256, 3)).astype(np.float32)
     samples = mm.make_data_samples(1, flip)
 
     def call():
@@ -200,9 +190,7 @@ class Worker:
     def ready(self):
         line = self.proc.stdout.readline()
         if not line.startswith("READY"):
-            raise RuntimeError(
-                f"{self.name}: worker failed to start (exit {self.proc.poll()})"
-            )
+            raise RuntimeError(f"{self.name}: worker failed to start (exit {self.proc.poll()})")
         self.size = int(line.split()[1])
 
     def run(self, n):
@@ -218,26 +206,20 @@ class Worker:
 def prepare(preset, work, calibration):
     """Random-weight preset directory and its LiteRT/ONNX exports; returns their paths."""
     import numpy as np
-    from keras_facelm.models import build_preset_model
 
     from keras_facelm.export import export
+    from keras_facelm.models import build_preset_model
 
     out = work / preset
     paths = {"preset": out / "preset"}
     if not (paths["preset"] / "config.json").is_file():
         build_preset_model(preset).save_to_preset(paths["preset"])
     h, w = 256, 256
-    crops = (
-        np.random.default_rng(0)
-        .uniform(0, 255, (calibration, h, w, 3))
-        .astype(np.float32)
-    )
+    crops = np.random.default_rng(0).uniform(0, 255, (calibration, h, w, 3)).astype(np.float32)
     jobs = {
         "litert-fp32": dict(format="litert"),
         "litert-fp16": dict(format="litert", quantize="fp16"),
-        "litert-int8": dict(
-            format="litert", quantize="int8", representative_data=crops
-        ),
+        "litert-int8": dict(format="litert", quantize="int8", representative_data=crops),
         "onnxruntime": dict(format="onnx"),
     }
     for name, kwargs in jobs.items():
@@ -263,9 +245,7 @@ def variants(preset, paths, backends, mmpose_python, peers):
         Worker(n, {"kind": "litert", "path": str(paths[n])})
         for n in ("litert-fp32", "litert-fp16", "litert-int8")
     ]
-    ws.append(
-        Worker("onnxruntime", {"kind": "onnx", "path": str(paths["onnxruntime"])})
-    )
+    ws.append(Worker("onnxruntime", {"kind": "onnx", "path": str(paths["onnxruntime"])}))
     if mmpose_python:
         ws.append(
             Worker(
@@ -339,9 +319,7 @@ def main(argv=None):
         default=16,
         help="random crops calibrating int8 (speed only)",
     )
-    parser.add_argument(
-        "--work", type=pathlib.Path, default=REPO / "outputs" / "bench_latency"
-    )
+    parser.add_argument("--work", type=pathlib.Path, default=REPO / "outputs" / "bench_latency")
     parser.add_argument("--output", type=pathlib.Path, default=None)
     parser.add_argument(
         "--mmpose-python",

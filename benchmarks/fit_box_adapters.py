@@ -43,9 +43,7 @@ def pairs(detector, faces):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--haar-path", help="folder with an OpenCV that has CascadeClassifier"
-    )
+    parser.add_argument("--haar-path", help="folder with an OpenCV that has CascadeClassifier")
     args = parser.parse_args(argv)
     if args.haar_path:
         sys.path.insert(0, args.haar_path)

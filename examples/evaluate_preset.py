@@ -14,14 +14,10 @@ import argparse
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--preset", required=True, help="preset name, directory or .tflite"
-    )
+    parser.add_argument("--preset", required=True, help="preset name, directory or .tflite")
     parser.add_argument("--dataset", required=True, help="TFDS dataset name")
     parser.add_argument("--split", default="test")
-    parser.add_argument(
-        "--data-dir", help="TFDS data directory (not for synthetic_faces)"
-    )
+    parser.add_argument("--data-dir", help="TFDS data directory (not for synthetic_faces)")
     parser.add_argument("--limit", type=int, help="first N faces only")
     parser.add_argument("--output", default="ced.png", help="CED plot to write")
     args = parser.parse_args(argv)
@@ -30,22 +26,17 @@ def main(argv=None):
 
     matplotlib.use("Agg")
     from keras_facelm.data.records import load_records
-
     from keras_facelm.evaluation import evaluate
     from keras_facelm.metrics import plot_ced
     from keras_facelm.models import from_preset
 
-    records = load_records(
-        args.dataset, args.split, data_dir=args.data_dir, limit=args.limit
-    )
+    records = load_records(args.dataset, args.split, data_dir=args.data_dir, limit=args.limit)
     result = evaluate(from_preset(args.preset), records)
     print(
         f"{args.split}: {len(records)} faces, NME {result['nme']:.5f}, "
         f"FR@0.1 {result['failure_rate']:.4f}, AUC@0.1 {result['auc']:.4f}"
     )
-    ax = plot_ced(
-        {args.preset: result["per_image_nme"]}, title=f"{args.dataset} {args.split}"
-    )
+    ax = plot_ced({args.preset: result["per_image_nme"]}, title=f"{args.dataset} {args.split}")
     ax.figure.savefig(args.output, dpi=120, bbox_inches="tight")
     return result
 

@@ -52,9 +52,7 @@ def photo_and_box(name: str = "indoor_029.png"):
     """A real 300W test photo (RGB uint8) and its annotated face box (x1, y1, x2, y2)."""
     labels = json.loads((PHOTO_DIR / "test_300w.json").read_text())
     image_id = next(im["id"] for im in labels["images"] if im["file_name"] == name)
-    x, y, w, h = next(
-        a["bbox"] for a in labels["annotations"] if a["image_id"] == image_id
-    )
+    x, y, w, h = next(a["bbox"] for a in labels["annotations"] if a["image_id"] == image_id)
     image = cv2.imread(str(PHOTO_DIR / name), cv2.IMREAD_COLOR)[..., ::-1]
     return np.ascontiguousarray(image), np.array([x, y, x + w, y + h], np.float32)
 
@@ -62,9 +60,7 @@ def photo_and_box(name: str = "indoor_029.png"):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", required=True, help="preset directory or name")
-    parser.add_argument(
-        "--output", type=pathlib.Path, default=pathlib.Path("export_run")
-    )
+    parser.add_argument("--output", type=pathlib.Path, default=pathlib.Path("export_run"))
     parser.add_argument(
         "--calibration",
         type=int,

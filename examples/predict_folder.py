@@ -15,21 +15,15 @@ import argparse
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--preset", required=True, help="preset name, directory or .tflite"
-    )
+    parser.add_argument("--preset", required=True, help="preset name, directory or .tflite")
     parser.add_argument("--input", required=True, help="folder of photos")
-    parser.add_argument(
-        "--output", required=True, help="folder for <stem>.json and <stem>.png"
-    )
+    parser.add_argument("--output", required=True, help="folder for <stem>.json and <stem>.png")
     args = parser.parse_args(argv)
 
     from keras_facelm.inference import FaceLandmarker
     from keras_facelm.inference.predict_files import predict_files
 
-    report = predict_files(
-        FaceLandmarker(args.preset), [args.input], args.output, progress=True
-    )
+    report = predict_files(FaceLandmarker(args.preset), [args.input], args.output, progress=True)
     print(f"{len(report.written)} files written, {len(report.failed)} photos skipped")
     return report
 

@@ -33,17 +33,13 @@ def parse_bbox(text):
     except ValueError:
         values = []
     if len(values) != 4:
-        raise argparse.ArgumentTypeError(
-            f"--bbox must be x1,y1,x2,y2 in pixels, got {text!r}"
-        )
+        raise argparse.ArgumentTypeError(f"--bbox must be x1,y1,x2,y2 in pixels, got {text!r}")
     return values
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--preset", required=True, help="preset name or preset directory"
-    )
+    parser.add_argument("--preset", required=True, help="preset name or preset directory")
     parser.add_argument("--image", required=True, type=pathlib.Path)
     parser.add_argument(
         "--bbox",
@@ -51,26 +47,18 @@ def main(argv=None):
         help="face box x1,y1,x2,y2 in pixels (default: the whole image)",
     )
     parser.add_argument("--checkpoint", help="local MMPose .pth to convert instead")
-    parser.add_argument(
-        "--output", type=pathlib.Path, default=pathlib.Path("overlay.png")
-    )
-    parser.add_argument(
-        "--no-flip-test", action="store_true", help="skip the flip test"
-    )
+    parser.add_argument("--output", type=pathlib.Path, default=pathlib.Path("overlay.png"))
+    parser.add_argument("--no-flip-test", action="store_true", help="skip the flip test")
     args = parser.parse_args(argv)
     if args.checkpoint and pathlib.Path(args.preset).is_dir():
-        parser.error(
-            "--checkpoint needs a registered preset name, not a preset directory"
-        )
+        parser.error("--checkpoint needs a registered preset name, not a preset directory")
 
     from keras_facelm.models import from_preset
 
     image = T.load_image(args.image)
     bbox = args.bbox or [0.0, 0.0, image.shape[1] - 1.0, image.shape[0] - 1.0]
     model = from_preset(args.preset, checkpoint=args.checkpoint)
-    faces = predict_faces(
-        model, image, [bbox], flip_test=False if args.no_flip_test else None
-    )
+    faces = predict_faces(model, image, [bbox], flip_test=False if args.no_flip_test else None)
     keypoints, scores = faces["keypoints"][0], faces["scores"][0]
     canvas = draw_landmarks(
         image,

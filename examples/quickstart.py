@@ -14,15 +14,9 @@ import argparse
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--preset", required=True, help="preset name or preset directory"
-    )
-    parser.add_argument(
-        "--image", required=True, help="photo (any size; JPEG, PNG, ...)"
-    )
-    parser.add_argument(
-        "--output", default="overlay.png", help="overlay to write (.png/.jpg)"
-    )
+    parser.add_argument("--preset", required=True, help="preset name or preset directory")
+    parser.add_argument("--image", required=True, help="photo (any size; JPEG, PNG, ...)")
+    parser.add_argument("--output", default="overlay.png", help="overlay to write (.png/.jpg)")
     args = parser.parse_args(argv)
 
     from keras_facelm.inference import (
@@ -34,9 +28,7 @@ def main(argv=None):
 
     landmarker = FaceLandmarker(args.preset)  # detector="default": BlazeFace, offline
     faces = landmarker.detect(args.image)
-    write_image(
-        args.output, draw_faces(read_image(args.image), faces, scheme=faces.scheme)
-    )
+    write_image(args.output, draw_faces(read_image(args.image), faces, scheme=faces.scheme))
     for face in faces:
         print(
             f"face {[round(float(v)) for v in face.box]} score {face.detector_score:.2f}: "

@@ -111,16 +111,10 @@ def overlay(records, result, path, count=8):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--steps", type=int, default=300, help="training steps (batches)"
-    )
+    parser.add_argument("--steps", type=int, default=300, help="training steps (batches)")
     parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument(
-        "--train-size", type=int, default=512, help="synthetic training faces"
-    )
-    parser.add_argument(
-        "--test-size", type=int, default=64, help="held-out synthetic faces"
-    )
+    parser.add_argument("--train-size", type=int, default=512, help="synthetic training faces")
+    parser.add_argument("--test-size", type=int, default=64, help="held-out synthetic faces")
     parser.add_argument(
         "--input-size",
         type=int,
@@ -128,12 +122,8 @@ def main(argv=None):
         help="square crop side in pixels (heatmaps are a quarter)",
     )
     parser.add_argument("--width", type=int, default=8, help="HRNet width (W18 has 18)")
-    parser.add_argument(
-        "--sigma", type=float, default=2.0, help="heatmap Gaussian sigma"
-    )
-    parser.add_argument(
-        "--lr", type=float, default=2e-3, help="peak Adam learning rate"
-    )
+    parser.add_argument("--sigma", type=float, default=2.0, help="heatmap Gaussian sigma")
+    parser.add_argument("--lr", type=float, default=2e-3, help="peak Adam learning rate")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2, help="data-loading threads")
     parser.add_argument(
@@ -141,14 +131,10 @@ def main(argv=None):
         action="store_true",
         help="bit-exact MMPose (OpenCV 4) crops; slower",
     )
-    parser.add_argument(
-        "--output", type=pathlib.Path, default=pathlib.Path("synthetic_run")
-    )
+    parser.add_argument("--output", type=pathlib.Path, default=pathlib.Path("synthetic_run"))
     args = parser.parse_args(argv)
     if args.steps <= 0 or args.batch_size <= 0 or args.input_size % 4:
-        parser.error(
-            "--steps and --batch-size must be positive, --input-size a multiple of 4"
-        )
+        parser.error("--steps and --batch-size must be positive, --input-size a multiple of 4")
     start = time.time()
     keras.utils.set_random_seed(args.seed)
     print(f"Keras {keras.__version__}, backend {keras.backend.backend()}")
@@ -157,19 +143,14 @@ def main(argv=None):
     test_faces = make_faces(args.test_size, args.seed + 1000, "test")
     model = small_hrnet(args.input_size, args.width, args.sigma)
     init_head_like_mmpose(model, args.seed)
-    print(
-        f"model: {model.count_params():,} parameters, "
-        f"{args.input_size}x{args.input_size} input"
-    )
+    print(f"model: {model.count_params():,} parameters, {args.input_size}x{args.input_size} input")
 
     before = evaluate(model, test_faces, batch_size=32, opencv4_exact=args.exact_crops)
     print(f"NME before training: {before['nme']:.4f}")
 
     # One Keras "epoch" of exactly --steps batches: the faces are cycled, each
     # repetition with its own random flip/box draws (drawn per position).
-    cycled = [
-        train_faces[i % len(train_faces)] for i in range(args.steps * args.batch_size)
-    ]
+    cycled = [train_faces[i % len(train_faces)] for i in range(args.steps * args.batch_size)]
     train = TopdownDataset(
         cycled,
         codec=model.codec,

@@ -18,15 +18,11 @@ import pathlib
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--preset", required=True, help="preset name, directory or .tflite"
-    )
+    parser.add_argument("--preset", required=True, help="preset name, directory or .tflite")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--video", help="video file (.mp4, .avi, ...)")
     source.add_argument("--camera", type=int, help="webcam index (e.g. 0)")
-    parser.add_argument(
-        "--output", default=".", help="folder for the video and JSON lines"
-    )
+    parser.add_argument("--output", default=".", help="folder for the video and JSON lines")
     args = parser.parse_args(argv)
 
     from keras_facelm.inference import FaceLandmarker, OneEuroParams, landmark_video

@@ -39,9 +39,7 @@ def _read(path: str):
         with FileSystems.open(path) as f:
             return f.read()
     except Exception as e:  # noqa: BLE001 - Beam's filesystems raise many types
-        return FileNotFoundError(
-            f"image file {path!r} cannot be read ({type(e).__name__})"
-        )
+        return FileNotFoundError(f"image file {path!r} cannot be read ({type(e).__name__})")
 
 
 class FaceLandmarkerModelHandler(ModelHandler):
@@ -69,9 +67,7 @@ class FaceLandmarkerModelHandler(ModelHandler):
         **landmarker_kwargs,
     ):
         if model is None and factory is None:
-            raise ValueError(
-                "FaceLandmarkerModelHandler needs a model (preset name) or a factory"
-            )
+            raise ValueError("FaceLandmarkerModelHandler needs a model (preset name) or a factory")
         super().__init__(min_batch_size=min_batch_size, max_batch_size=max_batch_size)
         self._model, self._detector, self._factory = model, detector, factory
         self._landmarker_kwargs = landmarker_kwargs
@@ -83,15 +79,11 @@ class FaceLandmarkerModelHandler(ModelHandler):
 
         return FaceLandmarker(self._model, self._detector, **self._landmarker_kwargs)
 
-    def run_inference(
-        self, batch: Sequence[str], model, inference_args=None
-    ) -> Iterable[dict]:
+    def run_inference(self, batch: Sequence[str], model, inference_args=None) -> Iterable[dict]:
         paths = [str(p) for p in batch]
         data = [_read(p) for p in paths]
         readable = [i for i, d in enumerate(data) if isinstance(d, bytes)]
-        results = model.detect(
-            [data[i] for i in readable], names=[paths[i] for i in readable]
-        )
+        results = model.detect([data[i] for i in readable], names=[paths[i] for i in readable])
         records = {i: r.to_json() for i, r in zip(readable, results, strict=True)}
         for i, d in enumerate(data):
             if i not in records:

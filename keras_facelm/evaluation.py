@@ -39,17 +39,13 @@ def face_box_sizes(records):
     for i, r in enumerate(records):
         if r.get("box_size") is not None and np.isfinite(r["box_size"]):
             sizes.append(float(r["box_size"]))
-        elif r.get("scale") is not None and np.all(
-            np.isfinite(r["scale"])
-        ):  # 200 px units
+        elif r.get("scale") is not None and np.all(np.isfinite(r["scale"])):  # 200 px units
             sizes.append(float(np.max(r["scale"])) * T.PIXEL_STD)
         elif r.get("bbox") is not None:
             x1, y1, x2, y2 = np.asarray(r["bbox"], np.float64).reshape(4)
             sizes.append(max(x2 - x1, y2 - y1))
         else:
-            raise ValueError(
-                f"record {i}: no 'box_size', 'scale' or 'bbox' to normalise by"
-            )
+            raise ValueError(f"record {i}: no 'box_size', 'scale' or 'bbox' to normalise by")
     return np.asarray(sizes, np.float64)
 
 
@@ -111,14 +107,8 @@ def evaluate(
     preds, scores, gts, visible = [], [], [], []
     for b in batches:
         batch = dataset.get_batch(b)
-        out = model.predict_landmarks(
-            batch["images"], flip_test=flip_test, batch_size=batch_size
-        )
-        preds.append(
-            crops_to_image(
-                out["keypoints"], batch["center"], batch["bbox_scale"], (w, h)
-            )
-        )
+        out = model.predict_landmarks(batch["images"], flip_test=flip_test, batch_size=batch_size)
+        preds.append(crops_to_image(out["keypoints"], batch["center"], batch["bbox_scale"], (w, h)))
         scores.append(out["scores"])
         gts.append(batch["image_keypoints"])
         visible.append(batch["image_visible"])
@@ -131,9 +121,7 @@ def evaluate(
     return {
         "nme": nme(pred, gt, scheme=scheme, visible=vis, norm=norm),
         "per_image_nme": per_image,
-        "failure_rate": failure_rate(valid, fr_threshold)
-        if valid.size
-        else float("nan"),
+        "failure_rate": failure_rate(valid, fr_threshold) if valid.size else float("nan"),
         "auc": auc(valid, fr_threshold) if valid.size else float("nan"),
         "keypoints": pred,
         "scores": np.concatenate(scores),

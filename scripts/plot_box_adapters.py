@@ -21,9 +21,7 @@ PHOTOS = ("grace_hopper.jpg", "astronaut.png")
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--haar-path", help="folder with an OpenCV that has CascadeClassifier"
-    )
+    parser.add_argument("--haar-path", help="folder with an OpenCV that has CascadeClassifier")
     parser.add_argument("--output", default=str(REPO / "docs" / "box_adapters.png"))
     args = parser.parse_args(argv)
     if args.haar_path:

@@ -60,9 +60,7 @@ def mmpose_env() -> dict:
 
 def pytest_collection_modifyitems(config, items):
     have_mmpose = mmpose_python() is not None
-    skip = pytest.mark.skip(
-        reason="MMPose reference venv not found (MMPOSE_REF_PYTHON)"
-    )
+    skip = pytest.mark.skip(reason="MMPose reference venv not found (MMPOSE_REF_PYTHON)")
     for item in items:
         rel = pathlib.Path(str(item.fspath)).resolve().relative_to(REPO).as_posix()
         if rel.startswith(BACKEND_INDEPENDENT):

@@ -22,9 +22,7 @@ def test_run_inference_writes_predict_records(test_data, tmp_path):
 
     from keras_facelm.beam import FaceLandmarkerModelHandler
 
-    photos = sorted(
-        str(p) for p in (test_data / "public_domain_faces").glob("*.[jp][pn]g")
-    )
+    photos = sorted(str(p) for p in (test_data / "public_domain_faces").glob("*.[jp][pn]g"))
     paths = [*photos, str(tmp_path / "missing.jpg")]
     handler = FaceLandmarkerModelHandler(factory=make_landmarker, max_batch_size=2)
     with beam.Pipeline("DirectRunner") as p:
@@ -38,17 +36,12 @@ def test_run_inference_writes_predict_records(test_data, tmp_path):
             )
         )
     records = {
-        r["image"]: r
-        for r in map(json.loads, (tmp_path / "out.jsonl").read_text().splitlines())
+        r["image"]: r for r in map(json.loads, (tmp_path / "out.jsonl").read_text().splitlines())
     }
     assert sorted(records) == sorted(paths)
     for path in photos:
         assert "error" not in records[path]
         assert (
-            len(records[path]["faces"]) == 1
-            and len(records[path]["faces"][0]["keypoints"]) == 68
+            len(records[path]["faces"]) == 1 and len(records[path]["faces"][0]["keypoints"]) == 68
         )
-    assert (
-        "cannot be read" in records[paths[-1]]["error"]
-        and records[paths[-1]]["faces"] == []
-    )
+    assert "cannot be read" in records[paths[-1]]["error"] and records[paths[-1]]["faces"] == []

@@ -34,10 +34,20 @@ def test_convert_writes_a_preset_that_reproduces_the_source_model(tmp_path):
     _mmpose_v1_checkpoint(source, ckpt)
     out = tmp_path / "preset"
     result = subprocess.run(
-        [sys.executable, str(REPO / "convert" / "mmpose_to_keras.py"), "--preset",
-         "hrnetv2_w18_aflw", "--checkpoint", str(ckpt), "--output", str(out)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(REPO / "convert" / "mmpose_to_keras.py"),
+            "--preset",
+            "hrnetv2_w18_aflw",
+            "--checkpoint",
+            str(ckpt),
+            "--output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "wrote" in result.stdout and "HRNetV2W18" in result.stdout
     model = from_preset(out)
     assert type(model) is HRNetV2W18 and model.codec.unbiased is False
@@ -49,8 +59,17 @@ def test_convert_names_the_problem_for_a_wrong_checkpoint(tmp_path, capsys):
     ckpt = tmp_path / "bad.pth"
     torch.save({"state_dict": {"backbone.conv1.weight": torch.zeros(3)}}, ckpt)
     with pytest.raises(SystemExit) as e:
-        main(["convert", "--preset", "hrnetv2_w18_aflw", "--checkpoint", str(ckpt),
-              "--output", str(tmp_path / "out")])  # fmt: skip
+        main(
+            [
+                "convert",
+                "--preset",
+                "hrnetv2_w18_aflw",
+                "--checkpoint",
+                str(ckpt),
+                "--output",
+                str(tmp_path / "out"),
+            ]
+        )
     message = str(e.value)
     assert "bad.pth" in message and "backbone.conv1.weight" in message and "\n" not in message
     assert not (tmp_path / "out").exists()
@@ -100,20 +119,42 @@ def test_convert_into_an_existing_preset_is_refused_then_overwritten(
     tmp_path, monkeypatch, capsys, tiny_presets
 ):
     out = tmp_path / "out" / "p"
-    _run_script(monkeypatch, "--preset", "hrnetv2_w18_300w", "--checkpoint",
-                tiny_presets["300w"], "--output", out)  # fmt: skip
+    _run_script(
+        monkeypatch,
+        "--preset",
+        "hrnetv2_w18_300w",
+        "--checkpoint",
+        tiny_presets["300w"],
+        "--output",
+        out,
+    )
     assert capsys.readouterr().out.startswith(f"wrote {out}:")
     assert _num_keypoints(out) == 68
     with pytest.raises(SystemExit) as e:
-        _run_script(monkeypatch, "--preset", "hrnetv2_w18_cofw", "--checkpoint",
-                    tiny_presets["cofw"], "--output", out)  # fmt: skip
+        _run_script(
+            monkeypatch,
+            "--preset",
+            "hrnetv2_w18_cofw",
+            "--checkpoint",
+            tiny_presets["cofw"],
+            "--output",
+            out,
+        )
     message = str(e.value)
     assert message.startswith("keras-facelm convert: error:") and "\n" not in message
     assert str(out) in message and "--overwrite" in message
     assert "wrote" not in capsys.readouterr().out
     assert _num_keypoints(out) == 68
-    _run_script(monkeypatch, "--preset", "hrnetv2_w18_cofw", "--checkpoint",
-                tiny_presets["cofw"], "--output", out, "--overwrite")  # fmt: skip
+    _run_script(
+        monkeypatch,
+        "--preset",
+        "hrnetv2_w18_cofw",
+        "--checkpoint",
+        tiny_presets["cofw"],
+        "--output",
+        out,
+        "--overwrite",
+    )
     assert capsys.readouterr().out.startswith(f"wrote {out}:")
     assert _num_keypoints(out) == 29
     assert sorted(p.name for p in out.parent.iterdir()) == ["p"]  # no temp debris
@@ -126,8 +167,17 @@ def test_convert_refuses_a_non_empty_output_before_any_work(tmp_path, capsys):
     (out / "config.json").write_text("{}")
     missing = tmp_path / "not_read.pth"  # never opened: the refusal comes first
     with pytest.raises(SystemExit) as e:
-        main(["convert", "--preset", "hrnetv2_w18_cofw", "--checkpoint", str(missing),
-              "--output", str(out)])  # fmt: skip
+        main(
+            [
+                "convert",
+                "--preset",
+                "hrnetv2_w18_cofw",
+                "--checkpoint",
+                str(missing),
+                "--output",
+                str(out),
+            ]
+        )
     message = str(e.value)
     assert str(out) in message and "--overwrite" in message and "\n" not in message
     assert "not_read" not in message and capsys.readouterr().out == ""
@@ -138,12 +188,23 @@ def test_convert_refuses_a_non_empty_output_before_any_work(tmp_path, capsys):
 def test_convert_fills_an_existing_empty_directory(tmp_path, capsys, tiny_presets):
     out = tmp_path / "from_mktemp"
     out.mkdir()
-    main(["convert", "--preset", "hrnetv2_w18_300w", "--checkpoint",
-          str(tiny_presets["300w"]), "--output", str(out)])  # fmt: skip
+    main(
+        [
+            "convert",
+            "--preset",
+            "hrnetv2_w18_300w",
+            "--checkpoint",
+            str(tiny_presets["300w"]),
+            "--output",
+            str(out),
+        ]
+    )
     assert capsys.readouterr().out.startswith(f"wrote {out}:")
     assert sorted(p.name for p in out.iterdir()) == [
-        "config.json", "metadata.json", "model.weights.h5"
-    ]  # fmt: skip
+        "config.json",
+        "metadata.json",
+        "model.weights.h5",
+    ]
     assert _num_keypoints(out) == 68
 
 

@@ -12,9 +12,7 @@ from tests.conftest import REPO
 
 
 def _load(name):
-    spec = importlib.util.spec_from_file_location(
-        name, REPO / "examples" / f"{name}.py"
-    )
+    spec = importlib.util.spec_from_file_location(name, REPO / "examples" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -62,9 +60,7 @@ def test_train_synthetic_smoke_run_and_predict_image_round_trip(tmp_path):
     face = SyntheticFaces(1, seed=1000)[0]
     image_path = tmp_path / "face.png"
     image_path.write_bytes(encode_png(face["image"]))
-    center, scale = T.center_scale_from_pixel_std(
-        face["center"], face["scale"], padding=1.0
-    )
+    center, scale = T.center_scale_from_pixel_std(face["center"], face["scale"], padding=1.0)
     bbox = T.bbox_center_scale_to_xyxy(center, scale)
     predict = _load("predict_image")
     keypoints, scores = predict.main(
@@ -195,10 +191,7 @@ def test_folder_and_evaluation_examples_and_the_cli(tmp_path):
         ]
     )
     metrics = json.loads((tmp_path / "eval" / "metrics.json").read_text())
-    assert (
-        metrics["splits"]["test"]["faces"] == 4
-        and (tmp_path / "eval" / "ced.png").is_file()
-    )
+    assert metrics["splits"]["test"]["faces"] == 4 and (tmp_path / "eval" / "ced.png").is_file()
     # predict goes on past a bad input, names it, and exits non-zero.
     (tmp_path / "bad.jpg").write_bytes(b"not an image")
     with pytest.raises(SystemExit) as e:

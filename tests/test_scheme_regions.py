@@ -23,9 +23,7 @@ def test_regions_partition_the_points_and_are_flip_closed(name):
     assert sorted(flat) == list(range(scheme.num_keypoints))  # disjoint and complete
     for region, idx in regions.items():
         flipped = {scheme.flip_indices[i] for i in idx}
-        assert flipped == set(idx), (
-            f"{name} {region} is not mapped onto itself by a flip"
-        )
+        assert flipped == set(idx), f"{name} {region} is not mapped onto itself by a flip"
 
 
 def test_wflw_to_68_mapping_respects_flips_and_regions():
@@ -33,9 +31,7 @@ def test_wflw_to_68_mapping_respects_flips_and_regions():
     m = np.array(WFLW98_TO_68)
     assert len(m) == 68 and len(set(m)) == 68
     # Mirroring then mapping equals mapping then mirroring.
-    assert [wflw.flip_indices[m[i]] for i in range(68)] == [
-        m[j] for j in ibug.flip_indices
-    ]
+    assert [wflw.flip_indices[m[i]] for i in range(68)] == [m[j] for j in ibug.flip_indices]
     region_of = {i: r for r, idx in wflw.regions.items() for i in idx}
     for region, idx in ibug.regions.items():
         assert {region_of[m[i]] for i in idx} == {region}

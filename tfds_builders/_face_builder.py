@@ -110,9 +110,7 @@ class FaceLandmarkBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tru
                     image = image_io.read_image(record["image_path"])
             except (FileNotFoundError, image_io.CorruptImageError) as e:
                 skipped += 1
-                logger.warning(
-                    "%s/%s: skipping example %s: %s", self.name, split, record["key"], e
-                )
+                logger.warning("%s/%s: skipping example %s: %s", self.name, split, record["key"], e)
                 continue
             example = {
                 "image": image.data,

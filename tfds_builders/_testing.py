@@ -22,9 +22,7 @@ def place(src: str | os.PathLike, dst: str | os.PathLike) -> pathlib.Path:
     return dst
 
 
-def build(
-    builder_cls, manual_dir, data_dir, skip_image_decoding=False
-) -> dict[str, list[dict]]:
+def build(builder_cls, manual_dir, data_dir, skip_image_decoding=False) -> dict[str, list[dict]]:
     """Build ``builder_cls`` from ``manual_dir`` with the Python API; examples per split.
 
     Returns:
@@ -39,9 +37,7 @@ def build(
     decoders = {"image": tfds.decode.SkipDecoding()} if skip_image_decoding else None
     out = {}
     for split in builder.info.splits:
-        examples = list(
-            tfds.as_numpy(builder.as_dataset(split=split, decoders=decoders))
-        )
+        examples = list(tfds.as_numpy(builder.as_dataset(split=split, decoders=decoders)))
         examples.sort(key=lambda e: (e["image/filename"], tuple(e["keypoints"][0])))
         out[split] = examples
     return out

@@ -256,18 +256,14 @@ def coco_wholebody_face(rng):
         }
         for image_id, h, w, valid in images:
             name = f"{image_id:012d}.jpg"
-            js["images"].append(
-                {"id": image_id, "file_name": name, "height": h, "width": w}
-            )
+            js["images"].append({"id": image_id, "file_name": name, "height": h, "width": w})
             if image_id == 25:
                 _corrupt_jpeg(root / folder / name)
             elif image_id != 30:  # image 30 is missing
                 _image(rng, h, w, root / folder / name)
             for j, v in enumerate(valid):
                 js["annotations"].append(person(image_id * 100 + j, image_id, w, h, v))
-        (root / "annotations" / f"coco_wholebody_{split}_v1.0.json").write_text(
-            json.dumps(js)
-        )
+        (root / "annotations" / f"coco_wholebody_{split}_v1.0.json").write_text(json.dumps(js))
 
 
 def main():

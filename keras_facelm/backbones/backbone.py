@@ -28,9 +28,7 @@ class Backbone(keras.Model):
         dtype: dtype policy (``"float32"``, ``"mixed_float16"``, ...).
     """
 
-    def __init__(
-        self, *, inputs, outputs, config, name="backbone", dtype=None, **kwargs
-    ):
+    def __init__(self, *, inputs, outputs, config, name="backbone", dtype=None, **kwargs):
         super().__init__(inputs=inputs, outputs=outputs, name=name, **kwargs)
         # Functional models drop ``dtype``; the layers already carry it, and the
         # model's own policy must too, so that get_config round-trips it.

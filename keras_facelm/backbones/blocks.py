@@ -54,9 +54,7 @@ def torch_path(keras_layer_name: str) -> str:
 def _padded(conv, x, padding, name, dtype):
     """``conv`` (a "valid" conv layer) after PyTorch's symmetric zero padding of ``padding`` px."""
     if padding:
-        x = keras.layers.ZeroPadding2D(
-            padding, name=f"{keras_name(name)}--pad", dtype=dtype
-        )(x)
+        x = keras.layers.ZeroPadding2D(padding, name=f"{keras_name(name)}--pad", dtype=dtype)(x)
     return conv(x)
 
 
@@ -219,9 +217,7 @@ def basic_block(x, filters, *, name, strides=1, downsample=None, dtype=None):
     return residual_relu(y, identity, name, dtype)
 
 
-def bottleneck(
-    x, mid_channels, *, name, strides=1, expansion=4, downsample=None, dtype=None
-):
+def bottleneck(x, mid_channels, *, name, strides=1, expansion=4, downsample=None, dtype=None):
     """PyTorch-style ResNet Bottleneck (stride on the 3x3 ``conv2``).
 
     conv1x1 → BN → ReLU → conv3x3(s) → BN → ReLU → conv1x1 (×expansion) → BN,
@@ -231,9 +227,7 @@ def bottleneck(
     in_channels = x.shape[-1]
     if downsample is None:
         downsample = strides != 1 or in_channels != out_channels
-    identity = (
-        downsample_branch(x, out_channels, strides, name, dtype) if downsample else x
-    )
+    identity = downsample_branch(x, out_channels, strides, name, dtype) if downsample else x
     y = conv_bn(
         x,
         mid_channels,

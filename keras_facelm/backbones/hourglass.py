@@ -96,9 +96,7 @@ def _conv_module(x, filters, kernel_size, *, name, strides=1, padding=0, dtype=N
     )
 
 
-def res_layer(
-    x, num_blocks, out_channels, *, name, strides=1, downsample_first=True, dtype=None
-):
+def res_layer(x, num_blocks, out_channels, *, name, strides=1, downsample_first=True, dtype=None):
     """MMPose ``ResLayer(BasicBlock, num_blocks, in, out, stride, downsample_first)``.
 
     Builds ``max(num_blocks, 1)`` blocks, as MMPose does. The block that changes
@@ -124,9 +122,7 @@ def hourglass_module(x, depth, stage_channels, stage_blocks, *, name, dtype=None
     cur_block, next_block = stage_blocks[0], stage_blocks[1]
     cur_channel, next_channel = stage_channels[0], stage_channels[1]
     up1 = res_layer(x, cur_block, cur_channel, name=f"{name}.up1", dtype=dtype)
-    low1 = res_layer(
-        x, cur_block, next_channel, strides=2, name=f"{name}.low1", dtype=dtype
-    )
+    low1 = res_layer(x, cur_block, next_channel, strides=2, name=f"{name}.low1", dtype=dtype)
     if depth > 1:
         low2 = hourglass_module(
             low1,
@@ -137,9 +133,7 @@ def hourglass_module(x, depth, stage_channels, stage_blocks, *, name, dtype=None
             dtype=dtype,
         )
     else:
-        low2 = res_layer(
-            low1, next_block, next_channel, name=f"{name}.low2", dtype=dtype
-        )
+        low2 = res_layer(low1, next_block, next_channel, name=f"{name}.low2", dtype=dtype)
     low3 = res_layer(
         low2,
         cur_block,
@@ -151,9 +145,7 @@ def hourglass_module(x, depth, stage_channels, stage_blocks, *, name, dtype=None
     up2 = keras.layers.UpSampling2D(
         2, interpolation="nearest", name=f"{blocks.keras_name(name)}-up2", dtype=dtype
     )(low3)
-    return keras.layers.Add(name=f"{blocks.keras_name(name)}--add", dtype=dtype)(
-        [up1, up2]
-    )
+    return keras.layers.Add(name=f"{blocks.keras_name(name)}--add", dtype=dtype)([up1, up2])
 
 
 @keras.saving.register_keras_serializable(package="keras_facelm")
@@ -201,12 +193,8 @@ class HourglassBackbone(Backbone):
                 f"outputs {_STEM_CHANNELS} channels), got {stage_channels[0]}."
             )
         inputs = keras.Input(shape=tuple(input_shape), name="images")
-        x = _conv_module(
-            inputs, 128, 7, strides=2, padding=3, name="stem.0", dtype=dtype
-        )
-        x = blocks.basic_block(
-            x, _STEM_CHANNELS, strides=2, name="stem.1.0", dtype=dtype
-        )
+        x = _conv_module(inputs, 128, 7, strides=2, padding=3, name="stem.0", dtype=dtype)
+        x = blocks.basic_block(x, _STEM_CHANNELS, strides=2, name="stem.1.0", dtype=dtype)
         x = _dormant_basic_block(x, name="inters.0", dtype=dtype)
         x = hourglass_module(
             x,

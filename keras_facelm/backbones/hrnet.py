@@ -69,9 +69,7 @@ def _block(x, block_type, channels, *, name, dtype):
         return blocks.basic_block(x, channels, name=name, dtype=dtype)
     if block_type == "BOTTLENECK":
         return blocks.bottleneck(x, channels // 4, name=name, dtype=dtype)
-    raise ValueError(
-        f"unknown HRNet block type {block_type!r}; expected BASIC or BOTTLENECK"
-    )
+    raise ValueError(f"unknown HRNet block type {block_type!r}; expected BASIC or BOTTLENECK")
 
 
 def _upsample(x, factor, mode, name, dtype):
@@ -115,9 +113,7 @@ def _hr_module(xs, cfg, multiscale_output, upsample_mode, name, dtype):
                     activation=False,
                     dtype=dtype,
                 )
-                terms.append(
-                    _upsample(y, 2 ** (j - i), upsample_mode, f"{path}.2", dtype)
-                )
+                terms.append(_upsample(y, 2 ** (j - i), upsample_mode, f"{path}.2", dtype))
             else:
                 y = xs[j]
                 for t in range(i - j):
@@ -134,9 +130,7 @@ def _hr_module(xs, cfg, multiscale_output, upsample_mode, name, dtype):
                         dtype=dtype,
                     )
                 terms.append(y)
-        y = keras.layers.Add(
-            name=blocks.keras_name(f"{name}.fuse.{i}--add"), dtype=dtype
-        )(terms)
+        y = keras.layers.Add(name=blocks.keras_name(f"{name}.fuse.{i}--add"), dtype=dtype)(terms)
         outputs.append(blocks.relu(y, name=f"{name}.fuse.{i}--relu", dtype=dtype))
     return outputs
 

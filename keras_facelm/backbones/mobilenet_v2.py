@@ -117,9 +117,7 @@ def inverted_residual(x, out_channels, *, name, strides, expand_ratio, dtype=Non
         dtype=dtype,
     )
     if strides == 1 and in_channels == out_channels:
-        y = keras.layers.Add(name=f"{blocks.keras_name(name)}--add", dtype=dtype)(
-            [x, y]
-        )
+        y = keras.layers.Add(name=f"{blocks.keras_name(name)}--add", dtype=dtype)([x, y])
     return y
 
 

@@ -53,9 +53,7 @@ def resnet_stem(x, stem_channels, *, dtype=None):
     )
     # Zero padding equals PyTorch's -inf padding here because the input is a ReLU output.
     x = keras.layers.ZeroPadding2D(1, name="maxpool--pad", dtype=dtype)(x)
-    return keras.layers.MaxPooling2D(
-        3, strides=2, padding="valid", name="maxpool", dtype=dtype
-    )(x)
+    return keras.layers.MaxPooling2D(3, strides=2, padding="valid", name="maxpool", dtype=dtype)(x)
 
 
 def resnet_layers(x, block_fn, stage_blocks, base_channels, expansion):
@@ -103,9 +101,7 @@ class ResNetBackbone(Backbone):
     def residual_block(x, block_type, out_channels, *, name, strides, dtype):
         """One block of ``block_type`` with ``out_channels`` outputs at module path ``name``."""
         if block_type == "basic":
-            return blocks.basic_block(
-                x, out_channels, name=name, strides=strides, dtype=dtype
-            )
+            return blocks.basic_block(x, out_channels, name=name, strides=strides, dtype=dtype)
         expansion = _EXPANSION[block_type]
         return blocks.bottleneck(
             x,
@@ -143,9 +139,7 @@ class ResNetBackbone(Backbone):
 
         inputs = keras.Input(shape=tuple(input_shape), name="images")
         x = resnet_stem(inputs, stem_channels, dtype=dtype)
-        x = resnet_layers(
-            x, block_fn, stage_blocks[:num_stages], base_channels, expansion
-        )
+        x = resnet_layers(x, block_fn, stage_blocks[:num_stages], base_channels, expansion)
         super().__init__(
             inputs=inputs,
             outputs=[x],

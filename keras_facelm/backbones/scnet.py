@@ -47,9 +47,7 @@ class NearestResizeLike(keras.layers.Layer):
         for axis in (1, 2):
             size_in = ops.shape(x)[axis]
             size_out = ops.shape(ref)[axis]
-            scale = ops.divide(
-                ops.cast(size_in, "float32"), ops.cast(size_out, "float32")
-            )
+            scale = ops.divide(ops.cast(size_in, "float32"), ops.cast(size_out, "float32"))
             dst = ops.cast(ops.arange(size_out), "float32")
             src = ops.cast(ops.floor(ops.multiply(dst, scale)), "int32")
             src = ops.minimum(src, ops.cast(size_in, "int32") - 1)
@@ -80,12 +78,8 @@ def _scconv(x, channels, *, name, strides, dtype):
         activation=False,
         dtype=dtype,
     )
-    k2 = NearestResizeLike(name=f"{blocks.keras_name(name)}--resize", dtype=dtype)(
-        [k2, x]
-    )
-    gate = keras.layers.Add(name=f"{blocks.keras_name(name)}--gate_add", dtype=dtype)(
-        [x, k2]
-    )
+    k2 = NearestResizeLike(name=f"{blocks.keras_name(name)}--resize", dtype=dtype)([k2, x])
+    gate = keras.layers.Add(name=f"{blocks.keras_name(name)}--gate_add", dtype=dtype)([x, k2])
     gate = keras.layers.Activation(
         "sigmoid", name=f"{blocks.keras_name(name)}--sigmoid", dtype=dtype
     )(gate)
@@ -99,9 +93,7 @@ def _scconv(x, channels, *, name, strides, dtype):
         activation=False,
         dtype=dtype,
     )
-    y = keras.layers.Multiply(name=f"{blocks.keras_name(name)}--mul", dtype=dtype)(
-        [k3, gate]
-    )
+    y = keras.layers.Multiply(name=f"{blocks.keras_name(name)}--mul", dtype=dtype)([k3, gate])
     return blocks.conv_bn(
         y,
         channels,
@@ -125,9 +117,7 @@ def sc_bottleneck(x, out_channels, *, name, strides=1, dtype=None):
         identity = blocks.downsample_branch(x, out_channels, strides, name, dtype)
     else:
         identity = x
-    a = blocks.conv_bn(
-        x, mid, 1, conv_name=f"{name}.conv1", bn_name=f"{name}.bn1", dtype=dtype
-    )
+    a = blocks.conv_bn(x, mid, 1, conv_name=f"{name}.conv1", bn_name=f"{name}.bn1", dtype=dtype)
     a = blocks.conv_bn(
         a,
         mid,
@@ -138,13 +128,11 @@ def sc_bottleneck(x, out_channels, *, name, strides=1, dtype=None):
         bn_name=f"{name}.k1.1",
         dtype=dtype,
     )
-    b = blocks.conv_bn(
-        x, mid, 1, conv_name=f"{name}.conv2", bn_name=f"{name}.bn2", dtype=dtype
-    )
+    b = blocks.conv_bn(x, mid, 1, conv_name=f"{name}.conv2", bn_name=f"{name}.bn2", dtype=dtype)
     b = _scconv(b, mid, name=f"{name}.scconv", strides=strides, dtype=dtype)
-    y = keras.layers.Concatenate(
-        axis=-1, name=f"{blocks.keras_name(name)}--concat", dtype=dtype
-    )([a, b])
+    y = keras.layers.Concatenate(axis=-1, name=f"{blocks.keras_name(name)}--concat", dtype=dtype)(
+        [a, b]
+    )
     y = blocks.conv_bn(
         y,
         out_channels,

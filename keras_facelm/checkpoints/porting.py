@@ -179,11 +179,8 @@ def port_state_dict(model, state_dict, *, strict=True):
                 f"{len(missing)} model weights not in the checkpoint ({_summarise(missing)})"
             )
         if unused:
-            parts.append(
-                f"{len(unused)} checkpoint tensors unused ({_summarise(unused)})"
-            )
+            parts.append(f"{len(unused)} checkpoint tensors unused ({_summarise(unused)})")
         raise StateDictMismatchError(
-            f"checkpoint does not match {type(model).__name__} '{model.name}': "
-            + "; ".join(parts)
+            f"checkpoint does not match {type(model).__name__} '{model.name}': " + "; ".join(parts)
         )
     return unused, missing

@@ -280,9 +280,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
             ("torch._utils", "_rebuild_tensor"): self._rebuild_tensor,
             ("torch._utils", "_rebuild_tensor_v2"): self._rebuild_tensor_v2,
             ("torch._utils", "_rebuild_parameter"): self._rebuild_parameter,
-            ("torch._utils", "_rebuild_parameter_with_state"): (
-                self._rebuild_parameter_with_state
-            ),
+            ("torch._utils", "_rebuild_parameter_with_state"): (self._rebuild_parameter_with_state),
             ("torch", "Size"): tuple,
             ("_codecs", "encode"): self._codecs_encode,
             ("numpy", "dtype"): self._numpy_dtype,
@@ -317,15 +315,11 @@ class _RestrictedUnpickler(pickle.Unpickler):
         top = module.split(".")[0]
         # Third-party classes may become inert placeholders; the standard library,
         # torch and numpy hold the dangerous callables, so those are never stood in.
-        third_party = not (
-            top in sys.stdlib_module_names or top in ("torch", "numpy", "__main__")
-        )
+        third_party = not (top in sys.stdlib_module_names or top in ("torch", "numpy", "__main__"))
         if self._tolerant and third_party:
             return _placeholder_type(module, name)
         hint = (
-            " (tolerant=True would keep it as an inert UnknownPickleObject)"
-            if third_party
-            else ""
+            " (tolerant=True would keep it as an inert UnknownPickleObject)" if third_party else ""
         )
         raise UnsafeCheckpointError(
             f"{self._path}: refusing to load global '{module}.{name}' named by the "
@@ -374,8 +368,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
     def _rebuild_tensor(self, storage, storage_offset, size, stride):
         if not isinstance(storage, _Storage):
             raise CorruptCheckpointError(
-                f"{self._path}: tensor built from {type(storage).__name__}, "
-                "not a storage"
+                f"{self._path}: tensor built from {type(storage).__name__}, not a storage"
             )
         if storage.data is None:  # legacy pass 1: structure only, no bytes yet
             return None
@@ -389,9 +382,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
         flat = storage.as_array(self._byteorder)
         if 0 in shape:
             return np.empty(shape, dtype=flat.dtype)
-        last = storage_offset + sum(
-            (n - 1) * s for n, s in zip(shape, strides, strict=True)
-        )
+        last = storage_offset + sum((n - 1) * s for n, s in zip(shape, strides, strict=True))
         if storage_offset < 0 or last >= storage.numel:
             raise CorruptCheckpointError(
                 f"{self._path}: tensor of size {shape}, stride {strides}, offset "
@@ -447,9 +438,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
 
     def _numpy_scalar(self, dtype, data=None):
         if not isinstance(dtype, np.dtype) or dtype.hasobject:
-            raise UnsafeCheckpointError(
-                f"{self._path}: numpy scalar of dtype {dtype!r} refused"
-            )
+            raise UnsafeCheckpointError(f"{self._path}: numpy scalar of dtype {dtype!r} refused")
         if not isinstance(data, bytes) or len(data) != dtype.itemsize:
             raise CorruptCheckpointError(
                 f"{self._path}: numpy scalar of dtype {dtype} has {data!r} as data"
@@ -458,9 +447,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
 
     def _numpy_reconstruct(self, subtype, shape, dtype_code):
         if subtype is not _NDARRAY:
-            raise UnsafeCheckpointError(
-                f"{self._path}: numpy array subclass {subtype!r} refused"
-            )
+            raise UnsafeCheckpointError(f"{self._path}: numpy array subclass {subtype!r} refused")
         return np.ndarray.__new__(np.ndarray, shape, np.dtype(dtype_code))
 
 
@@ -516,8 +503,7 @@ def _guarded_load(unpickler: _RestrictedUnpickler, path: str) -> Any:
         ) from None
     except (TypeError, ValueError, AttributeError, IndexError, KeyError) as err:
         raise CorruptCheckpointError(
-            f"{path}: the checkpoint's pickle is malformed "
-            f"({type(err).__name__}: {err})"
+            f"{path}: the checkpoint's pickle is malformed ({type(err).__name__}: {err})"
         ) from None
 
 
@@ -541,9 +527,7 @@ def _load_zip(raw: bytes, path: str, tolerant: bool) -> Any:
         try:
             return archive.read(name)
         except KeyError:
-            raise CorruptCheckpointError(
-                f"{path}: zip checkpoint lacks entry '{name}'"
-            ) from None
+            raise CorruptCheckpointError(f"{path}: zip checkpoint lacks entry '{name}'") from None
         except (
             zipfile.BadZipFile,
             OSError,
@@ -604,9 +588,7 @@ def _load_legacy(raw: bytes, path: str, tolerant: bool) -> Any:
             ) from None
 
     if header("magic number") != _LEGACY_MAGIC:
-        raise CorruptCheckpointError(
-            f"{path}: legacy checkpoint has a wrong magic number"
-        )
+        raise CorruptCheckpointError(f"{path}: legacy checkpoint has a wrong magic number")
     version = header("protocol version")
     if version != _LEGACY_PROTOCOL:
         raise CorruptCheckpointError(
@@ -643,9 +625,7 @@ def _load_legacy(raw: bytes, path: str, tolerant: bool) -> Any:
     pos = stream.tell()
     for key in keys:
         if key not in declared:
-            raise CorruptCheckpointError(
-                f"{path}: storage '{key}' is listed but no tensor uses it"
-            )
+            raise CorruptCheckpointError(f"{path}: storage '{key}' is listed but no tensor uses it")
         stype, numel = declared[key]
         if len(raw) < pos + 8:
             raise CorruptCheckpointError(
@@ -655,8 +635,7 @@ def _load_legacy(raw: bytes, path: str, tolerant: bool) -> Any:
         pos += 8
         if count != numel:
             raise CorruptCheckpointError(
-                f"{path}: storage '{key}' declares {numel} elements but its record "
-                f"holds {count}"
+                f"{path}: storage '{key}' declares {numel} elements but its record holds {count}"
             )
         nbytes = numel * stype.itemsize
         if len(raw) < pos + nbytes:
@@ -771,10 +750,6 @@ def read_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
         if not isinstance(k, str) or not isinstance(v, np.ndarray)
     ]
     if bad:
-        shown = ", ".join(bad[:5]) + (
-            f" and {len(bad) - 5} more" if len(bad) > 5 else ""
-        )
-        raise CorruptCheckpointError(
-            f"{path}: state dict entries are not tensors: {shown}"
-        )
+        shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise CorruptCheckpointError(f"{path}: state dict entries are not tensors: {shown}")
     return dict(weights)

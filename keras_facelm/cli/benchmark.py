@@ -24,9 +24,7 @@ def add_arguments(parser):
         required=True,
         help="preset name, preset directory, or exported .tflite/.onnx file",
     )
-    parser.add_argument(
-        "--runs", type=int, default=50, help="timed runs (after warm-up)"
-    )
+    parser.add_argument("--runs", type=int, default=50, help="timed runs (after warm-up)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed runs first")
     parser.add_argument("--batch-size", type=int, default=1, help="crops per call")
 

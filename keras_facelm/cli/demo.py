@@ -26,9 +26,7 @@ def add_arguments(parser):
         required=True,
         help="preset name, preset directory, or exported .tflite/.onnx file",
     )
-    parser.add_argument(
-        "--output", default=".", help="folder for the video and JSON lines"
-    )
+    parser.add_argument("--output", default=".", help="folder for the video and JSON lines")
     add_video_arguments(parser)
     parser.set_defaults(max_frames=300)
 

@@ -25,24 +25,15 @@ def add_arguments(parser):
     parser.add_argument(
         "--dataset",
         required=True,
-        help="TFDS dataset (wflw, face300w, aflw, cofw, coco_wholebody_face, "
-        "synthetic_faces)",
+        help="TFDS dataset (wflw, face300w, aflw, cofw, coco_wholebody_face, synthetic_faces)",
     )
-    parser.add_argument(
-        "--split", default="test", help="split to evaluate (and its subsets)"
-    )
-    parser.add_argument(
-        "--data-dir", help="TFDS data directory the dataset was built into"
-    )
+    parser.add_argument("--split", default="test", help="split to evaluate (and its subsets)")
+    parser.add_argument("--data-dir", help="TFDS data directory the dataset was built into")
     parser.add_argument(
         "--output", default="evaluation", help="folder for metrics.json and ced.png"
     )
-    parser.add_argument(
-        "--no-flip-test", action="store_true", help="skip the flip test"
-    )
-    parser.add_argument(
-        "--limit", type=int, help="evaluate the first N faces of each split"
-    )
+    parser.add_argument("--no-flip-test", action="store_true", help="skip the flip test")
+    parser.add_argument("--limit", type=int, help="evaluate the first N faces of each split")
     parser.add_argument("--batch-size", type=int, default=32)
 
 
@@ -62,16 +53,12 @@ def run(args):
 
     model = _model(args.preset)
     splits = [args.split] + [
-        s
-        for s in dataset_splits(args.dataset, args.data_dir)
-        if s.startswith(args.split + "_")
+        s for s in dataset_splits(args.dataset, args.data_dir) if s.startswith(args.split + "_")
     ]
     out = pathlib.Path(args.output)
     results, errors = {}, {}
     for split in splits:
-        records = load_records(
-            args.dataset, split, data_dir=args.data_dir, limit=args.limit
-        )
+        records = load_records(args.dataset, split, data_dir=args.data_dir, limit=args.limit)
         res = evaluate(
             model,
             records,

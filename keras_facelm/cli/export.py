@@ -58,9 +58,7 @@ def add_arguments(parser):
     flip.add_argument("--no-flip-test", dest="flip_test", action="store_false")
     parser.add_argument("--outputs", default="landmarks", choices=list(OUTPUTS))
     parser.add_argument("--input-dtype", default="float32", choices=list(INPUT_DTYPES))
-    parser.add_argument(
-        "--overwrite", action="store_true", help="replace an existing export"
-    )
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing export")
     return parser
 
 

@@ -20,9 +20,7 @@ HELP = "landmark every face in photos, folders and videos (JSON + overlays)"
 def add_video_arguments(parser):
     """Options of video smoothing, shared by ``predict`` and ``demo``."""
     parser.add_argument("--max-frames", type=int, help="videos: stop after N frames")
-    parser.add_argument(
-        "--no-smoothing", action="store_true", help="videos: raw keypoints"
-    )
+    parser.add_argument("--no-smoothing", action="store_true", help="videos: raw keypoints")
     parser.add_argument(
         "--min-cutoff",
         type=float,
@@ -58,15 +56,11 @@ def add_arguments(parser):
         choices=["default", "blazeface_full_range", "blazeface_short_range", "haar"],
         help="face detector (default: BlazeFace full range, bundled)",
     )
-    parser.add_argument(
-        "--batch-size", type=int, default=32, help="face crops per forward pass"
-    )
+    parser.add_argument("--batch-size", type=int, default=32, help="face crops per forward pass")
     parser.add_argument("--max-faces", type=int, help="keep the N best faces per image")
     parser.add_argument("--min-detector-score", type=float, default=0.0)
     parser.add_argument("--no-overlay", action="store_true", help="JSON only")
-    parser.add_argument(
-        "--indices", action="store_true", help="number the points in overlays"
-    )
+    parser.add_argument("--indices", action="store_true", help="number the points in overlays")
     add_video_arguments(parser)
 
 
@@ -96,8 +90,7 @@ def run(args):
             f"{summary['jitter_raw']:.4f} raw -> {summary['jitter_smoothed']:.4f} smoothed"
         )
     print(
-        f"wrote {len(report.written)} files to {args.output}; "
-        f"{len(report.failed)} inputs skipped",
+        f"wrote {len(report.written)} files to {args.output}; {len(report.failed)} inputs skipped",
         file=sys.stderr,
     )
     return 1 if report.failed else 0

@@ -25,7 +25,5 @@ def run(args):
             f"{name:40s} {preset_class(name).__name__:18s} {p.scheme:20s} {status}  "
             f"NME: {nme or '-'}"
         )
-        print(
-            f"{'':40s} weights: {p.weights_license}; training data: {p.dataset_terms}"
-        )
+        print(f"{'':40s} weights: {p.weights_license}; training data: {p.dataset_terms}")
     return 0

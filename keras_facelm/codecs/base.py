@@ -23,9 +23,7 @@ def as_keypoints(keypoints, visible):
     """
     keypoints = np.asarray(keypoints)
     if keypoints.ndim != 2 or keypoints.shape[-1] != 2:
-        raise ValueError(
-            f"keypoints must have shape (K, 2) in input pixels, got {keypoints.shape}"
-        )
+        raise ValueError(f"keypoints must have shape (K, 2) in input pixels, got {keypoints.shape}")
     if not np.issubdtype(keypoints.dtype, np.floating):
         keypoints = keypoints.astype(np.float32)
     k = keypoints.shape[0]

@@ -60,9 +60,9 @@ class MSRAHeatmap(Codec):
         self.unbiased = bool(unbiased)
         self.blur_kernel_size = int(blur_kernel_size)
         # MMPose: (np.array(input_size) / heatmap_size).astype(np.float32)
-        self.scale_factor = (
-            np.array(self.input_size) / np.array(self.heatmap_size)
-        ).astype(np.float32)
+        self.scale_factor = (np.array(self.input_size) / np.array(self.heatmap_size)).astype(
+            np.float32
+        )
 
     def get_config(self):
         return {
@@ -123,8 +123,7 @@ class MSRAHeatmap(Codec):
         grid = np.arange(0, size, 1, dtype=np.float32)
         centre = size // 2
         template = np.exp(
-            -((grid - centre) ** 2 + (grid[:, None] - centre) ** 2)
-            / (2 * self.sigma**2)
+            -((grid - centre) ** 2 + (grid[:, None] - centre) ** 2) / (2 * self.sigma**2)
         )
         # MMPose's integer arithmetic, truncation toward zero included.
         mu = (uv + 0.5).astype(np.int64)
@@ -140,9 +139,7 @@ class MSRAHeatmap(Codec):
             y1, y2 = max(0, top), min(h, bottom)
             if x2 <= x1 or y2 <= y1:
                 continue
-            heatmaps[i, y1:y2, x1:x2] = template[
-                y1 - top : y2 - top, x1 - left : x2 - left
-            ]
+            heatmaps[i, y1:y2, x1:x2] = template[y1 - top : y2 - top, x1 - left : x2 - left]
         return heatmaps, weights
 
     def _unbiased(self, uv, visible):
@@ -163,7 +160,6 @@ class MSRAHeatmap(Codec):
         mu = uv.astype(np.float32)
         for i in np.flatnonzero(labelled & ~outside):
             heatmaps[i] = np.exp(
-                -((x - mu[i, 0]) ** 2 + (y - mu[i, 1]) ** 2)
-                / np.float32(2 * self.sigma**2)
+                -((x - mu[i, 0]) ** 2 + (y - mu[i, 1]) ** 2) / np.float32(2 * self.sigma**2)
             )
         return heatmaps, weights

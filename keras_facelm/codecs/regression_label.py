@@ -49,9 +49,7 @@ class RegressionLabel(Codec):
         """
         keypoints, visible = as_keypoints(keypoints, visible)
         w, h = self.input_size
-        valid = ((keypoints >= 0) & (keypoints <= [w - 1, h - 1])).all(axis=-1) & (
-            visible > 0.5
-        )
+        valid = ((keypoints >= 0) & (keypoints <= [w - 1, h - 1])).all(axis=-1) & (visible > 0.5)
         coords = (keypoints / np.array([w, h])).astype(np.float32)
         weights = np.where(valid, 1.0, 0.0).astype(np.float32)
         return coords, weights

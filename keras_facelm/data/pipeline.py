@@ -45,9 +45,13 @@ __all__ = ["TopdownDataset", "prepare_record", "topdown_sample", "FACE_BBOX_TRAN
 #: ``RandomBBoxTransform`` settings of MMPose's WFLW/300W/AFLW/COFW heatmap
 #: configs (COCO-WholeBody-Face and the regression configs keep ``shift_prob=0.3``).
 FACE_BBOX_TRANSFORM = dict(
-    shift_factor=0.16, shift_prob=0.0, scale_factor=(0.75, 1.25), scale_prob=1.0,
-    rotate_factor=60.0, rotate_prob=0.6,
-)  # fmt: skip
+    shift_factor=0.16,
+    shift_prob=0.0,
+    scale_factor=(0.75, 1.25),
+    scale_prob=1.0,
+    rotate_factor=60.0,
+    rotate_prob=0.6,
+)
 
 _VISIBLE_KEYS = ("visible", "visibility", "keypoints_visible")
 
@@ -121,7 +125,9 @@ def prepare_record(record, *, padding=1.25, box_source="auto", index=0, load=Tru
     try:
         if cs is not None:
             if cs[1].size != 1:
-                raise ValueError(f"'scale' must be one number (units of 200 px), got {cs[1].tolist()}")
+                raise ValueError(
+                    f"'scale' must be one number (units of 200 px), got {cs[1].tolist()}"
+                )
             center, bbox_scale = T.center_scale_from_pixel_std(cs[0], cs[1][0], padding)
         elif box_source == "center_scale":
             raise ValueError("no finite 'center' and 'scale' fields")
@@ -140,8 +146,16 @@ def prepare_record(record, *, padding=1.25, box_source="auto", index=0, load=Tru
     return dict(image=image, keypoints=kp, visible=vis, center=center, bbox_scale=bbox_scale)
 
 
-def topdown_sample(prepared, *, input_size=(256, 256), rng=None, flip_indices=None,
-                   flip_prob=0.5, bbox_transform=None, opencv4_exact=True):  # fmt: skip
+def topdown_sample(
+    prepared,
+    *,
+    input_size=(256, 256),
+    rng=None,
+    flip_indices=None,
+    flip_prob=0.5,
+    bbox_transform=None,
+    opencv4_exact=True,
+):
     """One face through MMPose's train (``rng`` given) or val pipeline.
 
     Args:
@@ -179,11 +193,14 @@ def topdown_sample(prepared, *, input_size=(256, 256), rng=None, flip_indices=No
         image, kp, center, bbox_scale, rot, (w, h), opencv4_exact=opencv4_exact
     )
     return dict(
-        image=crop, keypoints=kp_crop.astype(np.float32), visible=np.asarray(vis, np.float32),
+        image=crop,
+        keypoints=kp_crop.astype(np.float32),
+        visible=np.asarray(vis, np.float32),
         center=np.asarray(center, np.float32),
         bbox_scale=T.fix_aspect_ratio(bbox_scale, w / h),
-        rotation=float(rot), flipped=bool(flipped),
-    )  # fmt: skip
+        rotation=float(rot),
+        flipped=bool(flipped),
+    )
 
 
 class TopdownDataset(keras.utils.PyDataset):
@@ -224,13 +241,30 @@ class TopdownDataset(keras.utils.PyDataset):
     to image pixels.
     """
 
-    def __init__(self, records, *, codec, scheme, input_size=None, train=True,
-                 seed=0, batch_size=32, shuffle=None, padding=1.25, flip_prob=0.5,
-                 bbox_transform=None, box_source="auto", opencv4_exact=True,
-                 drop_remainder=False, **kwargs):  # fmt: skip
+    def __init__(
+        self,
+        records,
+        *,
+        codec,
+        scheme,
+        input_size=None,
+        train=True,
+        seed=0,
+        batch_size=32,
+        shuffle=None,
+        padding=1.25,
+        flip_prob=0.5,
+        bbox_transform=None,
+        box_source="auto",
+        opencv4_exact=True,
+        drop_remainder=False,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
-        if not (isinstance(records, Sequence)
-                or (hasattr(records, "__getitem__") and hasattr(records, "__len__"))):
+        if not (
+            isinstance(records, Sequence)
+            or (hasattr(records, "__getitem__") and hasattr(records, "__len__"))
+        ):
             records = list(records)
         self.records = records
         self.scheme = get_scheme(scheme)
@@ -254,7 +288,9 @@ class TopdownDataset(keras.utils.PyDataset):
         self.shuffle = self.train if shuffle is None else bool(shuffle)
         self.padding = float(padding)
         self.flip_prob = float(flip_prob)
-        self.bbox_transform = dict(FACE_BBOX_TRANSFORM if bbox_transform is None else bbox_transform)
+        self.bbox_transform = dict(
+            FACE_BBOX_TRANSFORM if bbox_transform is None else bbox_transform
+        )
         self.box_source = box_source
         self.opencv4_exact = bool(opencv4_exact)
         self.drop_remainder = bool(drop_remainder)
@@ -303,10 +339,14 @@ class TopdownDataset(keras.utils.PyDataset):
             )
         rng = np.random.default_rng((self.seed, self.epoch, index)) if self.train else None
         out = topdown_sample(
-            prepared, input_size=self.input_size, rng=rng,
-            flip_indices=self.scheme.flip_indices, flip_prob=self.flip_prob,
-            bbox_transform=self.bbox_transform, opencv4_exact=self.opencv4_exact,
-        )  # fmt: skip
+            prepared,
+            input_size=self.input_size,
+            rng=rng,
+            flip_indices=self.scheme.flip_indices,
+            flip_prob=self.flip_prob,
+            bbox_transform=self.bbox_transform,
+            opencv4_exact=self.opencv4_exact,
+        )
         if self.codec is not None:
             out["target"], out["weights"] = self.codec.encode(out["keypoints"], out["visible"])
         out["image_keypoints"] = prepared["keypoints"]
@@ -331,8 +371,16 @@ class TopdownDataset(keras.utils.PyDataset):
             "images": np.stack([s["image"] for s in samples]).astype(np.float32),
             "indices": np.asarray(indices),
         }
-        for key in ("keypoints", "visible", "center", "bbox_scale", "rotation", "flipped",
-                    "image_keypoints", "image_visible"):  # fmt: skip
+        for key in (
+            "keypoints",
+            "visible",
+            "center",
+            "bbox_scale",
+            "rotation",
+            "flipped",
+            "image_keypoints",
+            "image_visible",
+        ):
             batch[key] = np.stack([np.asarray(s[key]) for s in samples])
         if self.codec is not None:
             batch["targets"] = np.stack([s["target"] for s in samples]).astype(np.float32)

@@ -89,9 +89,7 @@ def load_records(dataset, split, *, data_dir=None, limit=None):
                 f"synthetic_faces has splits {sorted(SYNTHETIC_SPLITS)}, not {split!r}"
             )
         seed, size = SYNTHETIC_SPLITS[split]
-        faces = SyntheticFaces(
-            size if limit is None else min(size, int(limit)), seed=seed
-        )
+        faces = SyntheticFaces(size if limit is None else min(size, int(limit)), seed=seed)
         return [faces[i] for i in range(len(faces))]
     if data_dir is None:
         raise FileNotFoundError(
@@ -109,7 +107,6 @@ def dataset_splits(dataset, data_dir=None):
         return sorted(SYNTHETIC_SPLITS)
     if data_dir is None or not pathlib.Path(data_dir).is_dir():
         raise FileNotFoundError(
-            f"dataset {dataset!r} needs the TFDS data directory it was built into, got "
-            f"{data_dir!r}"
+            f"dataset {dataset!r} needs the TFDS data directory it was built into, got {data_dir!r}"
         )
     return sorted(_builder(dataset, data_dir).info.splits)

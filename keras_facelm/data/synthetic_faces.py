@@ -117,12 +117,7 @@ def _brow(shape, side):
         t = t[::-1]
     outer, inner = 0.86 * shape["face_width"], 0.13
     ax = outer + (inner - outer) * t  # |x|, from the outer end
-    y = (
-        -0.42
-        - shape["brow_height"]
-        + 0.05 * (1 - t)
-        - 0.11 * np.sin(math.pi * (0.3 + 0.7 * t))
-    )
+    y = -0.42 - shape["brow_height"] + 0.05 * (1 - t) - 0.11 * np.sin(math.pi * (0.3 + 0.7 * t))
     z = 0.12 - 0.35 * ax**2
     return np.stack([side * ax, y, z], axis=-1)
 
@@ -150,9 +145,7 @@ def _eye(shape, side):
 def _nose(shape):
     """4 bridge points (top to tip) and 5 nostril points (image left to right)."""
     top, tip = _EYE_Y, _EYE_Y + shape["nose_length"]
-    bridge = np.stack(
-        [np.zeros(4), np.linspace(top, tip, 4), np.linspace(0.12, 0.5, 4)], axis=-1
-    )
+    bridge = np.stack([np.zeros(4), np.linspace(top, tip, 4), np.linspace(0.12, 0.5, 4)], axis=-1)
     base = tip + 0.09
     nx = np.array([-0.2, -0.1, 0.0, 0.1, 0.2]) * (0.8 + shape["nose_length"] / 2)
     ny = base + np.array([-0.03, 0.01, 0.025, 0.01, -0.03])
@@ -242,11 +235,7 @@ def mean_shape_3d(**shape) -> np.ndarray:
     s = {**_SHAPE_DEFAULTS, **shape}
     jaw = _jaw(s)
     # Opening the mouth drops the chin: points below the mouth follow the lower lip.
-    drop = (
-        0.28
-        * s["mouth_open"]
-        * np.clip((jaw[:, 1] - 0.2) / (s["jaw_length"] - 0.45), 0, 1)
-    )
+    drop = 0.28 * s["mouth_open"] * np.clip((jaw[:, 1] - 0.2) / (s["jaw_length"] - 0.45), 0, 1)
     jaw[:, 1] += drop
     bridge, nostrils = _nose(s)
     outer, inner = _mouth(s)
@@ -326,12 +315,8 @@ class FaceParams:
 def _pose_matrix(yaw, pitch, roll):
     """2x3 linear part: yaw about y, then pitch about x, project, then roll."""
     a, b, c = (math.radians(v) for v in (yaw, pitch, roll))
-    ry = np.array(
-        [[math.cos(a), 0, math.sin(a)], [0, 1, 0], [-math.sin(a), 0, math.cos(a)]]
-    )
-    rx = np.array(
-        [[1, 0, 0], [0, math.cos(b), -math.sin(b)], [0, math.sin(b), math.cos(b)]]
-    )
+    ry = np.array([[math.cos(a), 0, math.sin(a)], [0, 1, 0], [-math.sin(a), 0, math.cos(a)]])
+    rx = np.array([[1, 0, 0], [0, math.cos(b), -math.sin(b)], [0, math.sin(b), math.cos(b)]])
     rz = np.array([[math.cos(c), -math.sin(c)], [math.sin(c), math.cos(c)]])
     return rz @ (rx @ ry)[:2]
 
@@ -440,9 +425,7 @@ def sample_face_params(
     """
     h, w = (int(v) for v in image_size)
     if h < 32 or w < 32:
-        raise ValueError(
-            f"image_size must be at least (32, 32) pixels, got {image_size}"
-        )
+        raise ValueError(f"image_size must be at least (32, 32) pixels, got {image_size}")
     shape = _sample_shape(rng)
     yaw = float(np.clip(rng.normal(0.0, 15.0), -40.0, 40.0))
     pitch = float(rng.uniform(-12.0, 12.0))
@@ -450,17 +433,11 @@ def sample_face_params(
     side = min(h, w)
     scale = float(side * math.exp(rng.uniform(math.log(0.12), math.log(0.36))))
     gaze = (float(rng.uniform(-0.3, 0.3)), float(rng.uniform(-0.2, 0.2)))
-    skin = np.asarray(
-        _jitter(rng, _SKIN_TONES[rng.integers(len(_SKIN_TONES))], 8), float
-    )
-    hair = np.asarray(
-        _jitter(rng, _HAIR_COLOURS[rng.integers(len(_HAIR_COLOURS))], 10), float
-    )
+    skin = np.asarray(_jitter(rng, _SKIN_TONES[rng.integers(len(_SKIN_TONES))], 8), float)
+    hair = np.asarray(_jitter(rng, _HAIR_COLOURS[rng.integers(len(_HAIR_COLOURS))], 10), float)
     hair_style = ("none", "short", "long")[int(rng.choice(3, p=[0.1, 0.5, 0.4]))]
     iris = _jitter(rng, _IRIS_COLOURS[rng.integers(len(_IRIS_COLOURS))], 10)
-    lips = (
-        skin * np.array([0.85, 0.55, 0.55]) + np.array([30, 0, 5]) + rng.normal(0, 8, 3)
-    )
+    lips = skin * np.array([0.85, 0.55, 0.55]) + np.array([30, 0, 5]) + rng.normal(0, 8, 3)
     clothes = tuple(int(v) for v in rng.integers(0, 256, 3))
     params = FaceParams(
         yaw=yaw,
@@ -579,9 +556,7 @@ def _occluder_polygon(occ):
     kind, cx, cy, hw, hh, ang, _ = occ
     if kind == "rect":
         return cv2.boxPoints(((cx, cy), (2 * hw, 2 * hh), ang))
-    pts = cv2.ellipse2Poly(
-        (0, 0), (1000, int(1000 * hh / max(hw, 1e-6))), 0, 0, 360, 10
-    )
+    pts = cv2.ellipse2Poly((0, 0), (1000, int(1000 * hh / max(hw, 1e-6))), 0, 0, 360, 10)
     pts = pts.astype(np.float64) * (hw / 1000.0)
     a = math.radians(ang)
     rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
@@ -617,9 +592,7 @@ def draw_face(canvas: np.ndarray, params: FaceParams) -> np.ndarray:
     )
     torso[:, 1] += s["jaw_length"] - 1.25
     _poly(img, _project(torso, params), params.clothes)
-    neck = np.array(
-        [[-0.55, 0.4, -0.5], [0.55, 0.4, -0.5], [0.6, 1.9, -0.5], [-0.6, 1.9, -0.5]]
-    )
+    neck = np.array([[-0.55, 0.4, -0.5], [0.55, 0.4, -0.5], [0.6, 1.9, -0.5], [-0.6, 1.9, -0.5]])
     neck[:, 1] += s["jaw_length"] - 1.25
     _poly(img, _project(neck, params), _shade(skin, 0.78))
 
@@ -647,9 +620,7 @@ def draw_face(canvas: np.ndarray, params: FaceParams) -> np.ndarray:
     _line(img, kp[:17], _shade(skin, 0.7), px * 0.025)
     if params.hair_style == "short":
         fringe = _head_outline(s, 1.0)
-        fringe[:, 1] = np.minimum(
-            fringe[:, 1], _JAW_TOP_Y - 0.55 + 0.25 * np.abs(fringe[:, 0])
-        )
+        fringe[:, 1] = np.minimum(fringe[:, 1], _JAW_TOP_Y - 0.55 + 0.25 * np.abs(fringe[:, 0]))
         _poly(img, _project(fringe, params), params.hair)
 
     # Brows: a thick line, thicker at the inner end.
@@ -809,18 +780,14 @@ def generate_face(index: int, *, seed: int = 0, image_size=(256, 256)) -> dict:
           ``truncated`` (bool: at least one keypoint outside the image).
     """
     if int(index) < 0 or int(seed) < 0:
-        raise ValueError(
-            f"index and seed must be non-negative ints, got {index=}, {seed=}"
-        )
+        raise ValueError(f"index and seed must be non-negative ints, got {index=}, {seed=}")
     h, w = (int(v) for v in image_size)
     rng = np.random.default_rng((int(seed), int(index)))
     params = sample_face_params(rng, (h, w))
     background = _background(rng, (h, w))
     image = _degrade(rng, draw_face(background, params))
     kp = project_face(params)
-    visible = (
-        (kp[:, 0] >= 0) & (kp[:, 0] <= w - 1) & (kp[:, 1] >= 0) & (kp[:, 1] <= h - 1)
-    )
+    visible = (kp[:, 0] >= 0) & (kp[:, 0] <= w - 1) & (kp[:, 1] >= 0) & (kp[:, 1] <= h - 1)
     occluded = _occluded_keypoints(params, kp, (h, w))
     bbox, center, scale = bbox_center_scale(kp)
     return {
@@ -882,9 +849,7 @@ class SyntheticFaces:
             yield self[i]
 
 
-def synthetic_face_arrays(
-    num_samples: int, *, seed: int = 0, image_size=(256, 256)
-) -> dict:
+def synthetic_face_arrays(num_samples: int, *, seed: int = 0, image_size=(256, 256)) -> dict:
     """A small in-memory data set as stacked numpy arrays.
 
     Returns:

@@ -130,9 +130,7 @@ def load_image(source, *, name: str | None = None) -> np.ndarray:
         try:
             bgr = cv2.imdecode(np.frombuffer(source, np.uint8), cv2.IMREAD_COLOR)
         except cv2.error as e:
-            raise ValueError(
-                f"{name}: the bytes do not decode as an image ({e})"
-            ) from None
+            raise ValueError(f"{name}: the bytes do not decode as an image ({e})") from None
         if bgr is None or bgr.size == 0:
             raise ValueError(f"{name}: the bytes do not decode as an image")
         return np.ascontiguousarray(bgr[..., ::-1])
@@ -204,9 +202,7 @@ def center_scale_from_pixel_std(center, scale, padding: float = 1.25):
     center = _finite(center, "center", (2,))
     s = np.float32(scale)
     if not (np.isfinite(s) and s > 0):
-        raise ValueError(
-            f"scale must be a positive number (units of 200 px), got {scale!r}"
-        )
+        raise ValueError(f"scale must be a positive number (units of 200 px), got {scale!r}")
     bbox_scale = np.array([s, s], dtype=np.float32) * PIXEL_STD
     return center, (bbox_scale * padding).astype(np.float32)
 
@@ -281,9 +277,7 @@ def get_warp_matrix(center, bbox_scale, rot, output_size, shift=(0.0, 0.0)):
         raise ValueError(f"rot must be a finite angle in degrees, got {rot!r}")
     dst_w, dst_h = (float(v) for v in output_size)
     if not (dst_w > 0 and dst_h > 0):
-        raise ValueError(
-            f"output_size must be a positive (width, height), got {output_size!r}"
-        )
+        raise ValueError(f"output_size must be a positive (width, height), got {output_size!r}")
     shift = np.array(shift)
     rot_rad = np.deg2rad(rot)
     src_dir = _rotate(np.array([bbox_scale[0] * -0.5, 0.0]), rot_rad)
@@ -412,9 +406,7 @@ def warp_to_crop(
     """
     image = np.asarray(image)
     if image.ndim not in (2, 3) or image.shape[0] == 0 or image.shape[1] == 0:
-        raise ValueError(
-            f"image must be a non-empty (H, W[, C]) array, got {image.shape}"
-        )
+        raise ValueError(f"image must be a non-empty (H, W[, C]) array, got {image.shape}")
     w, h = (int(v) for v in output_size)
     fixed = fix_aspect_ratio(bbox_scale, aspect_ratio=w / h)
     matrix = get_warp_matrix(center, fixed, rot, output_size=(w, h))
@@ -447,9 +439,7 @@ def crop_to_image(keypoints_in_crop, center, bbox_scale, input_size=(256, 256)):
     """
     kp = np.asarray(keypoints_in_crop, dtype=np.float32)
     if kp.ndim < 2 or kp.shape[-1] != 2:
-        raise ValueError(
-            f"keypoints_in_crop must have shape (..., K, 2), got {kp.shape}"
-        )
+        raise ValueError(f"keypoints_in_crop must have shape (..., K, 2), got {kp.shape}")
     w, h = (int(v) for v in input_size)
     center = _finite(center, "center", (2,))
     fixed = fix_aspect_ratio(bbox_scale, aspect_ratio=w / h)
@@ -559,11 +549,7 @@ def random_bbox_transform(
     bbox_scale = _positive_scale(bbox_scale)
     t = truncated_normal(rng, 4)
     u = rng.random(3)
-    offset = (
-        t[:2] * np.float32(shift_factor)
-        if u[0] < shift_prob
-        else np.zeros(2, np.float32)
-    )
+    offset = t[:2] * np.float32(shift_factor) if u[0] < shift_prob else np.zeros(2, np.float32)
     smin, smax = scale_factor
     s = t[2] * np.float32((smax - smin) * 0.5) + np.float32((smax + smin) * 0.5)
     s = s if u[1] < scale_prob else np.float32(1.0)

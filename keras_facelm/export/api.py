@@ -106,9 +106,7 @@ def export_loaded(model, opts, representative_data, *, preset) -> pathlib.Path:
         from keras_facelm.export.representative import calibration_crops
 
         calibration = calibration_crops(representative_data, model.image_size)
-    graph = export_graph(
-        model, flip_test=flip, outputs=opts.outputs, input_dtype=opts.input_dtype
-    )
+    graph = export_graph(model, flip_test=flip, outputs=opts.outputs, input_dtype=opts.input_dtype)
     extra = {}
     if opts.format == "onnx":
         from keras_facelm.export.onnx import ONNX_OPSET

@@ -25,9 +25,7 @@ def staged_export(path: pathlib.Path, *, is_dir: bool, overwrite: bool):
     exception nothing is left behind and an existing export stays as it was.
     """
     path = pathlib.Path(path)
-    tmp = pathlib.Path(
-        tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    )
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     tmp_model = tmp / ("saved_model" if is_dir else f"model{path.suffix}")
     facts = {}
     try:
@@ -37,9 +35,7 @@ def staged_export(path: pathlib.Path, *, is_dir: bool, overwrite: bool):
         tmp_json = tmp / "sidecar.json"
         tmp_json.write_text(json.dumps(facts, indent=2) + "\n")
         if path.exists() and not overwrite:
-            raise FileExistsError(
-                f"{path} already exists; pass overwrite=True to replace it"
-            )
+            raise FileExistsError(f"{path} already exists; pass overwrite=True to replace it")
         if path.is_dir():
             shutil.rmtree(path)
         os.replace(tmp_model, path)

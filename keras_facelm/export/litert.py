@@ -69,15 +69,11 @@ def _full_int8(graph, signature, calibration, input_dtype, float_layers) -> byte
     from tensorflow.lite.python import convert as tflite_convert
 
     with tempfile.TemporaryDirectory() as tmp:
-        graph.export(
-            tmp, format="tf_saved_model", input_signature=signature, verbose=False
-        )
+        graph.export(tmp, format="tf_saved_model", input_signature=signature, verbose=False)
         converter = tf.lite.TFLiteConverter.from_saved_model(tmp)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        converter.representative_dataset = _representative_dataset(
-            calibration, input_dtype
-        )
+        converter.representative_dataset = _representative_dataset(calibration, input_dtype)
         converter._experimental_calibrate_only = True  # as QuantizationDebugger does
         calibrated = converter.convert()
     pattern = re.compile(r"/(" + "|".join(map(re.escape, float_layers)) + r")(_\d+)?/")
@@ -88,8 +84,16 @@ def _full_int8(graph, signature, calibration, input_dtype, float_layers) -> byte
     return tflite_convert.mlir_quantize(calibrated, denylisted_nodes=nodes or None)
 
 
-def write_litert(graph, path: pathlib.Path, *, quantize, calibration, input_dtype,
-                 metadata_text: str, float_layers=FLOAT_LAYERS) -> set[str]:  # fmt: skip
+def write_litert(
+    graph,
+    path: pathlib.Path,
+    *,
+    quantize,
+    calibration,
+    input_dtype,
+    metadata_text: str,
+    float_layers=FLOAT_LAYERS,
+) -> set[str]:
     """Converts ``graph`` (see :func:`~keras_facelm.export.graph.export_graph`) to ``path``.
 
     Args:
@@ -116,18 +120,19 @@ def write_litert(graph, path: pathlib.Path, *, quantize, calibration, input_dtyp
     height, width = graph.input_shape[1:3]
     signature = [tf.TensorSpec((None, height, width, 3), input_dtype, name="images")]
     if quantize == "int8":
-        model_bytes = _full_int8(
-            graph, signature, calibration, input_dtype, float_layers
-        )
+        model_bytes = _full_int8(graph, signature, calibration, input_dtype, float_layers)
     else:
-        graph.export(str(path), format="litert", input_signature=signature, verbose=False,
-                     **_converter_settings(quantize))  # fmt: skip
+        graph.export(
+            str(path),
+            format="litert",
+            input_signature=signature,
+            verbose=False,
+            **_converter_settings(quantize),
+        )
         model_bytes = path.read_bytes()
     ops = tflite_operators(model_bytes)
     custom = sorted(op for op in ops if op.startswith("CUSTOM:"))
     if custom:
-        raise RuntimeError(
-            f"{path}: the converted model needs non-built-in operators {custom}"
-        )
+        raise RuntimeError(f"{path}: the converted model needs non-built-in operators {custom}")
     path.write_bytes(embed_metadata(model_bytes, metadata_text))
     return ops

@@ -68,25 +68,15 @@ def check_options(
             "of crops, or a TFDS split name such as 'synthetic_faces:validation')"
         )
     if quantize != "int8" and representative_data is not None:
-        raise ValueError(
-            f"representative_data is only used by quantize='int8', not {quantize!r}"
-        )
+        raise ValueError(f"representative_data is only used by quantize='int8', not {quantize!r}")
     path = pathlib.Path(path)
     suffix = FORMATS[format]
     if suffix and path.suffix != suffix:
         raise ValueError(f"{path}: a {format!r} export must end in {suffix!r}")
     if not suffix and path.suffix in (".tflite", ".onnx"):
-        raise ValueError(
-            f"{path}: a 'tf_saved_model' export is a directory, not {path.suffix}"
-        )
+        raise ValueError(f"{path}: a 'tf_saved_model' export is a directory, not {path.suffix}")
     if not path.parent.is_dir():
-        raise FileNotFoundError(
-            f"{path}: the output folder {path.parent} does not exist"
-        )
+        raise FileNotFoundError(f"{path}: the output folder {path.parent} does not exist")
     if not overwrite and (path.exists() or sidecar_path(path).exists()):
-        raise FileExistsError(
-            f"{path} already exists; pass overwrite=True to replace it"
-        )
-    return ExportOptions(
-        path, format, quantize, flip_test, outputs, input_dtype, overwrite
-    )
+        raise FileExistsError(f"{path} already exists; pass overwrite=True to replace it")
+    return ExportOptions(path, format, quantize, flip_test, outputs, input_dtype, overwrite)

@@ -36,9 +36,7 @@ def calibration_crops(data, image_size, *, limit=MAX_CALIBRATION_CROPS) -> np.nd
     else:
         batches = (np.asarray(b) for b in data)
         batches = (b[None] if b.ndim == 3 else b for b in batches)
-        crops = np.concatenate(
-            list(itertools.islice(batches, limit)) or [np.zeros((0,))]
-        )
+        crops = np.concatenate(list(itertools.islice(batches, limit)) or [np.zeros((0,))])
     crops = np.asarray(crops)[:limit]
     height, width = image_size
     if crops.ndim != 4 or crops.shape[1:] != (height, width, 3) or len(crops) == 0:

@@ -17,6 +17,4 @@ def write_saved_model(graph, path: pathlib.Path, *, input_dtype: str) -> None:
 
     height, width = graph.input_shape[1:3]
     signature = [tf.TensorSpec((None, height, width, 3), input_dtype, name="images")]
-    graph.export(
-        str(path), format="tf_saved_model", input_signature=signature, verbose=False
-    )
+    graph.export(str(path), format="tf_saved_model", input_signature=signature, verbose=False)

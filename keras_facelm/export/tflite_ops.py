@@ -33,9 +33,7 @@ def tflite_operators(model_bytes: bytes) -> set[str]:
     ``"Flex"``) as ``"CUSTOM:<code>"``.
     """
     schema = _schema()
-    names = {
-        v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")
-    }
+    names = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
     model = schema.Model.GetRootAs(model_bytes, 0)
     ops = set()
     for i in range(model.OperatorCodesLength()):
@@ -65,9 +63,7 @@ def embed_metadata(model_bytes: bytes, text: str) -> bytes:
     entry = schema.MetadataT()
     entry.name = METADATA_NAME
     entry.buffer = len(model.buffers) - 1
-    model.metadata = [
-        m for m in (model.metadata or []) if m.name != METADATA_NAME.encode()
-    ]
+    model.metadata = [m for m in (model.metadata or []) if m.name != METADATA_NAME.encode()]
     model.metadata.append(entry)
     builder = flatbuffers.Builder(len(model_bytes) + len(text) + 1024)
     builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
@@ -85,9 +81,7 @@ def read_metadata(model_bytes: bytes) -> str | None:
     return None
 
 
-def output_tensor_names(
-    model_bytes: bytes, *, model_outputs: bool = False
-) -> list[str]:
+def output_tensor_names(model_bytes: bytes, *, model_outputs: bool = False) -> list[str]:
     """Output tensor names of the operators of a ``.tflite`` model (all subgraphs).
 
     These are the "node" names TFLite's quantizer accepts in ``denylisted_nodes``;
@@ -100,8 +94,7 @@ def output_tensor_names(
     if model_outputs:
         graph = model.Subgraphs(0)
         return [
-            graph.Tensors(graph.Outputs(j)).Name().decode()
-            for j in range(graph.OutputsLength())
+            graph.Tensors(graph.Outputs(j)).Name().decode() for j in range(graph.OutputsLength())
         ]
     names = []
     for s in range(model.SubgraphsLength()):
@@ -109,7 +102,6 @@ def output_tensor_names(
         for i in range(graph.OperatorsLength()):
             op = graph.Operators(i)
             names += [
-                graph.Tensors(op.Outputs(j)).Name().decode()
-                for j in range(op.OutputsLength())
+                graph.Tensors(op.Outputs(j)).Name().decode() for j in range(op.OutputsLength())
             ]
     return names

@@ -24,9 +24,7 @@ def _deconv(x, filters, kernel_size, name, dtype):
     """
     paddings = {4: "same", 2: "valid"}
     if kernel_size not in paddings:
-        raise ValueError(
-            f"deconv kernel size {kernel_size} is not supported; expected 4 or 2"
-        )
+        raise ValueError(f"deconv kernel size {kernel_size} is not supported; expected 4 or 2")
     return keras.layers.Conv2DTranspose(
         filters,
         kernel_size,
@@ -66,9 +64,7 @@ def heatmap_head(
         raise ValueError("deconv_out_channels and deconv_kernel_sizes differ in length")
     if len(conv_out_channels) != len(conv_kernel_sizes):
         raise ValueError("conv_out_channels and conv_kernel_sizes differ in length")
-    for i, (c, k) in enumerate(
-        zip(deconv_out_channels, deconv_kernel_sizes, strict=True)
-    ):
+    for i, (c, k) in enumerate(zip(deconv_out_channels, deconv_kernel_sizes, strict=True)):
         x = _deconv(x, c, k, f"head.deconv_layers.{3 * i}", dtype)
         x = blocks.batch_norm(x, name=f"head.deconv_layers.{3 * i + 1}", dtype=dtype)
         x = blocks.relu(x, name=f"head.deconv_layers.{3 * i + 2}--relu", dtype=dtype)
@@ -84,9 +80,7 @@ def heatmap_head(
         )
         x = blocks.batch_norm(x, name=f"head.conv_layers.{3 * i + 1}", dtype=dtype)
         x = blocks.relu(x, name=f"head.conv_layers.{3 * i + 2}--relu", dtype=dtype)
-    return blocks.conv2d(
-        x, num_keypoints, 1, use_bias=True, name="head.final_layer", dtype=dtype
-    )
+    return blocks.conv2d(x, num_keypoints, 1, use_bias=True, name="head.final_layer", dtype=dtype)
 
 
 def concat_neck(features, dtype=None):

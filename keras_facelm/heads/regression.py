@@ -34,6 +34,4 @@ def regression_head(x, num_keypoints, *, dtype=None):
     x = keras.layers.Dense(
         2 * num_keypoints, use_bias=True, name=blocks.keras_name("head.fc"), dtype=dtype
     )(x)
-    return keras.layers.Reshape((num_keypoints, 2), name="head--reshape", dtype=dtype)(
-        x
-    )
+    return keras.layers.Reshape((num_keypoints, 2), name="head--reshape", dtype=dtype)(x)

@@ -119,9 +119,7 @@ def draw_landmarks(
     colour = tuple(int(c) for c in color)
     if contours:
         if len(kp) != 68:
-            raise ValueError(
-                f"contours are defined for the 68-point iBUG scheme, got K={len(kp)}"
-            )
+            raise ValueError(f"contours are defined for the 68-point iBUG scheme, got K={len(kp)}")
         lc = colour if line_color is None else tuple(int(c) for c in line_color)
         for start, stop, closed in IBUG68_CONTOURS:
             idx = np.arange(start, stop)
@@ -195,18 +193,14 @@ def draw_faces(
     for face in faces:
         x1, y1, x2, y2 = (float(v) for v in face.box)
         r = radius if radius is not None else float(np.clip((x2 - x1) / 80, 1, 4))
-        canvas = draw_landmarks(
-            canvas, face.keypoints, radius=r, scheme=scheme, indices=indices
-        )
+        canvas = draw_landmarks(canvas, face.keypoints, radius=r, scheme=scheme, indices=indices)
         if boxes:
             p, q = _fixed([[x1, y1], [x2, y2]])
             cv2.rectangle(canvas, tuple(p), tuple(q), box_color, 1, cv2.LINE_AA, _SHIFT)
             label = " ".join(
                 t
                 for t in (
-                    None
-                    if getattr(face, "track_id", None) is None
-                    else f"#{face.track_id}",
+                    None if getattr(face, "track_id", None) is None else f"#{face.track_id}",
                     None
                     if getattr(face, "detector_score", None) is None
                     else f"{face.detector_score:.2f}",
@@ -239,6 +233,4 @@ def write_image(path, image) -> None:
     except cv2.error:
         written = False
     if not written:
-        raise ValueError(
-            f"cannot write image {str(path)!r} (unknown suffix or missing folder)"
-        )
+        raise ValueError(f"cannot write image {str(path)!r} (unknown suffix or missing folder)")

@@ -48,9 +48,7 @@ class _LiteRT:
         model_bytes = path.read_bytes()
         if model_bytes[4:8] != _TFLITE_MAGIC:
             raise ValueError("no TFLite identifier 'TFL3' at bytes 4-8")
-        self._interpreter = Interpreter(
-            model_content=model_bytes, num_threads=num_threads
-        )
+        self._interpreter = Interpreter(model_content=model_bytes, num_threads=num_threads)
         self._runner = self._interpreter.get_signature_runner("serving_default")
 
     def __call__(self, images):
@@ -66,15 +64,11 @@ class _OnnxRuntime:
         options = ort.SessionOptions()
         options.intra_op_num_threads = num_threads
         options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            str(path), options, providers=["CPUExecutionProvider"]
-        )
+        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._outputs = [o.name for o in self._session.get_outputs()]
 
     def __call__(self, images):
-        return dict(
-            zip(self._outputs, self._session.run(None, {"images": images}), strict=True)
-        )
+        return dict(zip(self._outputs, self._session.run(None, {"images": images}), strict=True))
 
 
 class ExportedLandmarker:
@@ -119,12 +113,8 @@ class ExportedLandmarker:
         try:
             self._run = runner(path, num_threads)
         except Exception as e:  # the runtimes raise assorted types for bad files
-            first = (
-                str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            )
-            raise ValueError(
-                f"{path}: not a loadable {self.runtime} model ({first})"
-            ) from None
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise ValueError(f"{path}: not a loadable {self.runtime} model ({first})") from None
 
     @property
     def image_size(self):
@@ -155,22 +145,13 @@ class ExportedLandmarker:
             crops = crops[None]
         w, h = self.input_size
         if crops.ndim != 4 or crops.shape[1:] != (h, w, 3):
-            raise ValueError(
-                f"crops must be (N, {h}, {w}, 3) RGB, got shape {crops.shape}"
-            )
+            raise ValueError(f"crops must be (N, {h}, {w}, 3) RGB, got shape {crops.shape}")
         if crops.dtype != np.uint8 and not np.issubdtype(crops.dtype, np.floating):
-            raise ValueError(
-                f"crops must be uint8 or float RGB 0-255, got dtype {crops.dtype}"
-            )
+            raise ValueError(f"crops must be uint8 or float RGB 0-255, got dtype {crops.dtype}")
         if crops.dtype != self._dtype:
-            crops = (
-                np.clip(np.rint(crops), 0, 255) if self._dtype == np.uint8 else crops
-            )
+            crops = np.clip(np.rint(crops), 0, 255) if self._dtype == np.uint8 else crops
         crops = np.ascontiguousarray(crops, dtype=self._dtype)
-        outs = [
-            self._run(crops[i : i + batch_size])
-            for i in range(0, len(crops), batch_size)
-        ]
+        outs = [self._run(crops[i : i + batch_size]) for i in range(0, len(crops), batch_size)]
         return {
             k: np.concatenate([np.asarray(o[k], np.float32) for o in outs])
             for k in ("keypoints", "scores")

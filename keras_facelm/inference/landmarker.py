@@ -166,11 +166,7 @@ class ImageResult:
 
 
 def _source_name(source, index):
-    return (
-        os.fspath(source)
-        if isinstance(source, (str, os.PathLike))
-        else f"image {index}"
-    )
+    return os.fspath(source) if isinstance(source, (str, os.PathLike)) else f"image {index}"
 
 
 class FaceLandmarker:
@@ -215,17 +211,13 @@ class FaceLandmarker:
         """Detector boxes of one RGB uint8 image: ``(boxes (F, 4), scores (F,))``
         after ``min_detector_score`` and ``max_faces``."""
         if self.detector is None:
-            raise ValueError(
-                "this FaceLandmarker has no detector (detector=None): pass boxes"
-            )
+            raise ValueError("this FaceLandmarker has no detector (detector=None): pass boxes")
         found = self.detector(image)
         keep = np.flatnonzero(found.scores >= self.min_detector_score)
         keep = keep[np.argsort(-found.scores[keep], kind="stable")][: self.max_faces]
         return found.boxes[keep], found.scores[keep]
 
-    def detect(
-        self, images, boxes=None, *, color: str = "rgb", raise_errors=None, names=None
-    ):
+    def detect(self, images, boxes=None, *, color: str = "rgb", raise_errors=None, names=None):
         """Faces and landmarks of one image or a list of images.
 
         Args:

@@ -18,9 +18,7 @@ from keras_facelm.inference.topdown import DEFAULT_PADDING, predict_in_images
 __all__ = ["predict_faces"]
 
 
-def predict_faces(
-    model, images, boxes, *, flip_test=None, batch_size=32, padding=DEFAULT_PADDING
-):
+def predict_faces(model, images, boxes, *, flip_test=None, batch_size=32, padding=DEFAULT_PADDING):
     """Keypoints in image pixels of the faces in ``boxes``.
 
     Args:

@@ -122,9 +122,7 @@ def predict_files(
     for _, stem in plan:
         for suffix in (".json", ".png", ".jsonl", ".landmarks.mp4"):
             if os.path.realpath(out / f"{stem}{suffix}") in sources:
-                raise ValueError(
-                    f"output {out / (stem + suffix)} would overwrite an input"
-                )
+                raise ValueError(f"output {out / (stem + suffix)} would overwrite an input")
     report = PredictReport()
 
     def fail(path, message):

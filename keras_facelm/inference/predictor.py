@@ -86,9 +86,7 @@ def as_predictor(model, *, flip_test=None, batch_size: int = 32) -> LandmarkPred
             return CropPredictor(ExportedLandmarker(path), batch_size=batch_size)
         from keras_facelm.models import from_preset
 
-        return CropPredictor(
-            from_preset(path), flip_test=flip_test, batch_size=batch_size
-        )
+        return CropPredictor(from_preset(path), flip_test=flip_test, batch_size=batch_size)
     raise ValueError(
         "model must be a preset name or directory, an exported model file, a Keras "
         f"task model or a landmark predictor, got {type(model).__name__}"

@@ -83,9 +83,7 @@ class OneEuroFilter:
             self._x, self._dx, self._t = x.copy(), np.zeros_like(x), float(t)
             return x.copy()
         if x.shape != self._x.shape:
-            raise ValueError(
-                f"sample shape {x.shape} differs from the first, {self._x.shape}"
-            )
+            raise ValueError(f"sample shape {x.shape} differs from the first, {self._x.shape}")
         dt = float(t) - self._t
         if dt <= 0:
             raise ValueError(f"time must increase: got t={t} after t={self._t}")

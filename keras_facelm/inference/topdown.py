@@ -61,9 +61,7 @@ def check_boxes(boxes, image_shape=None, *, name="boxes"):
     if arr.size == 0:
         return np.zeros((0, 4), np.float32)
     if arr.ndim != 2 or arr.shape[1] != 4:
-        raise ValueError(
-            f"{name} must have shape (F, 4) as (x1, y1, x2, y2), got {arr.shape}"
-        )
+        raise ValueError(f"{name} must have shape (F, 4) as (x1, y1, x2, y2), got {arr.shape}")
     for i, (x1, y1, x2, y2) in enumerate(arr):
         box = [float(v) for v in (x1, y1, x2, y2)]
         if not np.all(np.isfinite(box)):
@@ -75,9 +73,7 @@ def check_boxes(boxes, image_shape=None, *, name="boxes"):
         if image_shape is not None:
             h, w = image_shape[:2]
             if x2 <= 0 or y2 <= 0 or x1 >= w or y1 >= h:
-                raise ValueError(
-                    f"{name}[{i}] = {box} lies outside the {w}x{h} (WxH) image"
-                )
+                raise ValueError(f"{name}[{i}] = {box} lies outside the {w}x{h} (WxH) image")
     return arr.astype(np.float32)
 
 
@@ -144,8 +140,7 @@ def crops_to_image(keypoints, centers, bbox_scales, input_size):
         )
     w, h = (int(v) for v in input_size)
     out = [
-        T.crop_to_image(k, c, s, (w, h))
-        for k, c, s in zip(kp, centers, bbox_scales, strict=True)
+        T.crop_to_image(k, c, s, (w, h)) for k, c, s in zip(kp, centers, bbox_scales, strict=True)
     ]
     return np.stack(out) if out else kp.copy()
 
@@ -195,9 +190,7 @@ def predict_in_images(
         scales = np.array([s for _, _, s in chunk], np.float32)
         crops = np.concatenate(
             [
-                crop_faces(
-                    images[i], c[None], s[None], input_size, opencv4_exact=opencv4_exact
-                )
+                crop_faces(images[i], c[None], s[None], input_size, opencv4_exact=opencv4_exact)
                 for i, c, s in chunk
             ]
         )

@@ -85,12 +85,8 @@ class VideoSummary:
 def _open_writer(path, fps, size):
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     if suffix not in _FOURCC:
-        raise ValueError(
-            f"video output {os.fspath(path)!r}: use a .mp4 or .avi file name"
-        )
-    writer = cv2.VideoWriter(
-        os.fspath(path), cv2.VideoWriter_fourcc(*_FOURCC[suffix]), fps, size
-    )
+        raise ValueError(f"video output {os.fspath(path)!r}: use a .mp4 or .avi file name")
+    writer = cv2.VideoWriter(os.fspath(path), cv2.VideoWriter_fourcc(*_FOURCC[suffix]), fps, size)
     if not writer.isOpened():
         raise ValueError(f"cannot write video {os.fspath(path)!r}")
     return writer
@@ -167,14 +163,8 @@ def landmark_video(
     width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
     height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
     total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) or None
-    tracker = FaceTracker(
-        iou_threshold=iou_threshold, max_missed=max_missed, smoothing=smoothing
-    )
-    writer = (
-        None
-        if output_video is None
-        else _open_writer(output_video, fps, (width, height))
-    )
+    tracker = FaceTracker(iou_threshold=iou_threshold, max_missed=max_missed, smoothing=smoothing)
+    writer = None if output_video is None else _open_writer(output_video, fps, (width, height))
     jsonl = None if output_jsonl is None else open(output_jsonl, "w")  # noqa: SIM115
     raw_tracks, smooth_tracks, index = {}, {}, 0
     bar = None
@@ -201,9 +191,7 @@ def landmark_video(
                     )
                     record = face.to_json()
                     if smoothing is not None:
-                        record["keypoints_raw"] = np.round(
-                            raw.astype(np.float64), 2
-                        ).tolist()
+                        record["keypoints_raw"] = np.round(raw.astype(np.float64), 2).tolist()
                     shown.append(face)
                     records.append(record)
                 if jsonl is not None:

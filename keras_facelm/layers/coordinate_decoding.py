@@ -29,16 +29,12 @@ class RegressionDecoder(KeypointDecoder):
     def __init__(self, input_size=(256, 256), **kwargs):
         super().__init__(**kwargs)
         if len(input_size) != 2 or min(int(v) for v in input_size) <= 0:
-            raise ValueError(
-                f"input_size must be (width, height) > 0, got {input_size!r}"
-            )
+            raise ValueError(f"input_size must be (width, height) > 0, got {input_size!r}")
         self.input_size = (int(input_size[0]), int(input_size[1]))
 
     def num_keypoints(self, input_shape):
         if len(input_shape) != 3 or input_shape[-1] != 2:
-            raise ValueError(
-                f"RegressionDecoder expects (N, K, 2) coordinates, got {input_shape}"
-            )
+            raise ValueError(f"RegressionDecoder expects (N, K, 2) coordinates, got {input_shape}")
         return input_shape[1]
 
     def call(self, coords):

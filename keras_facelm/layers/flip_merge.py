@@ -141,18 +141,14 @@ class CoordinateFlipMerge(_FlipMerge):
     def __init__(self, flip_indices, input_width, shift_coords=True, **kwargs):
         super().__init__(flip_indices, **kwargs)
         if int(input_width) <= 0:
-            raise ValueError(
-                f"CoordinateFlipMerge: input_width must be > 0, got {input_width}"
-            )
+            raise ValueError(f"CoordinateFlipMerge: input_width must be > 0, got {input_width}")
         self.input_width = int(input_width)
         self.shift_coords = bool(shift_coords)
 
     def _check(self, shape, flipped_shape):
         super()._check(shape, flipped_shape)
         if shape[-1] != 2:
-            raise ValueError(
-                f"CoordinateFlipMerge expects (N, K, 2) coordinates, got {shape}"
-            )
+            raise ValueError(f"CoordinateFlipMerge expects (N, K, 2) coordinates, got {shape}")
 
     def _unflip(self, flipped):
         x = 1.0 - flipped[..., 0]

@@ -57,14 +57,8 @@ def gaussian_kernel_1d(kernel_size: int) -> np.ndarray:
     import cv2
 
     if kernel_size < 3 or kernel_size % 2 != 1:
-        raise ValueError(
-            f"blur_kernel_size must be an odd integer >= 3, got {kernel_size}"
-        )
-    return (
-        cv2.getGaussianKernel(kernel_size, 0, ktype=cv2.CV_32F)
-        .ravel()
-        .astype(np.float32)
-    )
+        raise ValueError(f"blur_kernel_size must be an odd integer >= 3, got {kernel_size}")
+    return cv2.getGaussianKernel(kernel_size, 0, ktype=cv2.CV_32F).ravel().astype(np.float32)
 
 
 @keras.saving.register_keras_serializable(package="keras_facelm")
@@ -108,9 +102,7 @@ class HeatmapDecoder(KeypointDecoder):
         for j in range(5):
             band[j : j + self.blur_kernel_size, j] = self._kernel
         self._blur_matrix = (
-            np.einsum("yi,xj->yxij", band, band)
-            .reshape(span * span, 25)
-            .astype(np.float32)
+            np.einsum("yi,xj->yxij", band, band).reshape(span * span, 25).astype(np.float32)
         )
 
     def _check_shape(self, shape):
@@ -138,16 +130,10 @@ class HeatmapDecoder(KeypointDecoder):
         row_max = ops.take(row_max, np.arange(h, dtype=np.int32), axis=1)
         scores = ops.max(row_max, axis=1)  # (N, K)
         rows = ops.reshape(ops.arange(h, dtype="int32"), (1, h, 1))
-        yi = ops.min(
-            ops.where(ops.equal(row_max, ops.expand_dims(scores, 1)), rows, h), axis=1
-        )
+        yi = ops.min(ops.where(ops.equal(row_max, ops.expand_dims(scores, 1)), rows, h), axis=1)
         cols = ops.reshape(ops.arange(w, dtype="int32"), (1, w, 1))
-        row = ops.take_along_axis(
-            flat, ops.expand_dims(yi, 1) * w + cols, axis=1
-        )  # (N, W, K)
-        xi = ops.min(
-            ops.where(ops.equal(row, ops.expand_dims(scores, 1)), cols, w), axis=1
-        )
+        row = ops.take_along_axis(flat, ops.expand_dims(yi, 1) * w + cols, axis=1)  # (N, W, K)
+        xi = ops.min(ops.where(ops.equal(row, ops.expand_dims(scores, 1)), cols, w), axis=1)
         valid = ops.greater(scores, 0.0)
         xi = ops.where(valid, xi, -1)
         yi = ops.where(valid, yi, -1)
@@ -205,13 +191,9 @@ class HeatmapDecoder(KeypointDecoder):
         channel = ops.reshape(ops.arange(k, dtype="int32"), (1, k, 1))
         # flat index into one sample's (H, W, K) map; clipped, so always valid
         row_part = ops.expand_dims(ops.clip(py, 0, h - 1) * (w * k), 3)  # (N, K, S, 1)
-        col_part = ops.expand_dims(
-            ops.clip(px, 0, w - 1) * k + channel, 2
-        )  # (N, K, 1, S)
+        col_part = ops.expand_dims(ops.clip(px, 0, w - 1) * k + channel, 2)  # (N, K, 1, S)
         index = ops.reshape(row_part + col_part, (-1, k * span * span))
-        patch = ops.take_along_axis(
-            ops.reshape(heatmaps, (-1, h * w * k)), index, axis=1
-        )
+        patch = ops.take_along_axis(ops.reshape(heatmaps, (-1, h * w * k)), index, axis=1)
         patch = ops.reshape(patch, (-1, k, span, span))
         mask = ops.expand_dims(row_inside, 3) * ops.expand_dims(col_inside, 2)
         return ops.reshape(patch * mask, (-1, k, span * span))
@@ -256,12 +238,8 @@ class HeatmapDecoder(KeypointDecoder):
         g = self._kernel.reshape(-1, 1, 1, 1)
         kernel_y = ops.convert_to_tensor(np.tile(g, (1, 1, k, 1)))
         kernel_x = ops.convert_to_tensor(np.tile(g.reshape(1, -1, 1, 1), (1, 1, k, 1)))
-        out = ops.depthwise_conv(
-            heatmaps, kernel_x, padding="same", data_format="channels_last"
-        )
-        return ops.depthwise_conv(
-            out, kernel_y, padding="same", data_format="channels_last"
-        )
+        out = ops.depthwise_conv(heatmaps, kernel_x, padding="same", data_format="channels_last")
+        return ops.depthwise_conv(out, kernel_y, padding="same", data_format="channels_last")
 
     def get_config(self):
         config = super().get_config()

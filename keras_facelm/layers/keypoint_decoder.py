@@ -25,7 +25,4 @@ class KeypointDecoder(keras.layers.Layer):
 
     def compute_output_spec(self, raw):
         shapes = self.compute_output_shape(raw.shape)
-        return {
-            name: keras.KerasTensor(shape, dtype="float32")
-            for name, shape in shapes.items()
-        }
+        return {name: keras.KerasTensor(shape, dtype="float32") for name, shape in shapes.items()}

@@ -49,9 +49,7 @@ class WingLoss(KeypointWeightedLoss):
         name, dtype: as :class:`keras.losses.Loss`.
     """
 
-    def __init__(
-        self, omega=10.0, epsilon=2.0, loss_weight=1.0, name="wing_loss", dtype=None
-    ):
+    def __init__(self, omega=10.0, epsilon=2.0, loss_weight=1.0, name="wing_loss", dtype=None):
         super().__init__(loss_weight=loss_weight, name=name, dtype=dtype)
         self.omega = float(omega)
         self.epsilon = float(epsilon)

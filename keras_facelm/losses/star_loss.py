@@ -99,9 +99,7 @@ class STARLoss(KeypointWeightedLoss):
         if dist not in _DISTS:
             raise ValueError(f"dist must be one of {_DISTS}, got {dist!r}")
         if gt_format not in _GT_FORMATS:
-            raise ValueError(
-                f"gt_format must be one of {_GT_FORMATS}, got {gt_format!r}"
-            )
+            raise ValueError(f"gt_format must be one of {_GT_FORMATS}, got {gt_format!r}")
         if len(input_size) != 2:
             raise ValueError(f"input_size must be (width, height), got {input_size!r}")
         self.w = float(w)

@@ -136,9 +136,7 @@ def plot_ced(error_sets, threshold=0.1, ax=None, num_points=1001, title=None):
     try:
         import matplotlib.pyplot as plt
     except ImportError as err:
-        raise ImportError(
-            "plot_ced needs matplotlib: pip install 'keras-facelm[viz]'"
-        ) from err
+        raise ImportError("plot_ced needs matplotlib: pip install 'keras-facelm[viz]'") from err
     if not error_sets:
         raise ValueError("error_sets is empty; expected {label: errors}")
     t = _threshold(threshold)
@@ -150,8 +148,7 @@ def plot_ced(error_sets, threshold=0.1, ax=None, num_points=1001, title=None):
             xs,
             ced(errors, xs),
             where="post",
-            label=f"{label} (FR {100 * failure_rate(errors, t):.2f}%, "
-            f"AUC {auc(errors, t):.4f})",
+            label=f"{label} (FR {100 * failure_rate(errors, t):.2f}%, AUC {auc(errors, t):.4f})",
         )
     ax.set_xlim(0.0, t)
     ax.set_ylim(0.0, 1.0)

@@ -78,9 +78,7 @@ def keypoint_distances(pred, gt, *, scheme, visible=None, norm=None, strict_norm
         )
     n, k, _ = gt.shape
     if k != scheme.num_keypoints:
-        raise ValueError(
-            f"scheme {scheme.name!r} has {scheme.num_keypoints} keypoints, got K={k}"
-        )
+        raise ValueError(f"scheme {scheme.name!r} has {scheme.num_keypoints} keypoints, got K={k}")
     if visible is None:
         mask = np.ones((n, k), bool)
     else:

@@ -71,9 +71,7 @@ class HeatmapLandmarkDetector(LandmarkTask):
         head = as_tuples(dict(head or {}))
         unknown = set(head) - set(_HEAD_KEYS)
         if unknown:
-            raise ValueError(
-                f"unknown head settings {sorted(unknown)}; expected {_HEAD_KEYS}"
-            )
+            raise ValueError(f"unknown head settings {sorted(unknown)}; expected {_HEAD_KEYS}")
         if neck not in (None, "concat"):
             raise ValueError(f"neck must be None or 'concat', got {neck!r}")
         settings = as_tuples(

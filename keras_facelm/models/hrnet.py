@@ -32,9 +32,7 @@ class HRNetV2W18(HeatmapLandmarkDetector):
 
     preset_prefix = "hrnetv2_w18_"
 
-    def __init__(
-        self, num_keypoints=98, *, backbone=None, neck="concat", head=None, **kwargs
-    ):
+    def __init__(self, num_keypoints=98, *, backbone=None, neck="concat", head=None, **kwargs):
         if backbone is None:
             backbone = HRNetBackbone(dtype=kwargs.get("dtype"))
         if head is None:

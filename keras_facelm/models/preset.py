@@ -112,12 +112,8 @@ def mmpose_preset(
     return Preset(
         name=name,
         mmpose_config=mmpose_config,
-        checkpoint_url=None
-        if checkpoint is None
-        else MMPOSE_FACE_DOWNLOADS + checkpoint,
-        sha256_prefix=None
-        if checkpoint is None
-        else sha256_prefix_from_filename(checkpoint),
+        checkpoint_url=None if checkpoint is None else MMPOSE_FACE_DOWNLOADS + checkpoint,
+        sha256_prefix=None if checkpoint is None else sha256_prefix_from_filename(checkpoint),
         model_kwargs=types.MappingProxyType(dict(model_kwargs)),
         train_loss=train_loss,
         published_nme=types.MappingProxyType(dict(published_nme)),

@@ -93,9 +93,7 @@ def convert_checkpoint(name, checkpoint_path, **overrides):
     try:
         port_state_dict(model, state_dict, strict=True)
     except ValueError as e:
-        raise type(e)(
-            f"{checkpoint_path}: not a checkpoint of preset {name!r}: {e}"
-        ) from None
+        raise type(e)(f"{checkpoint_path}: not a checkpoint of preset {name!r}: {e}") from None
     return model
 
 
@@ -151,8 +149,7 @@ def load_preset_dir(preset_dir, expected_cls=None):
         model.load_weights(str(preset_dir / _WEIGHTS))
     except Exception as e:
         raise ValueError(
-            f"{preset_dir / _WEIGHTS}: cannot load the weights "
-            f"({type(e).__name__}: {str(e)[:300]})"
+            f"{preset_dir / _WEIGHTS}: cannot load the weights ({type(e).__name__}: {str(e)[:300]})"
         ) from None
     return model
 
@@ -161,6 +158,7 @@ def load_preset(preset, *, expected_cls=None, checkpoint=None, **overrides):
     """See :meth:`keras_facelm.models.task.LandmarkTask.from_preset`."""
     from keras_facelm.utils.download import (
         cache_dir,
+        cache_directory,
         download,
         sha256_prefix_from_filename,
     )
@@ -171,9 +169,7 @@ def load_preset(preset, *, expected_cls=None, checkpoint=None, **overrides):
     spec = get_preset(name)
     _check_class(preset_class(name), expected_cls, f"preset {name!r}")
     if checkpoint is not None:
-        path = download(
-            str(checkpoint), sha256_prefix=sha256_prefix_from_filename(str(checkpoint))
-        )
+        path = download(str(checkpoint), sha256_prefix=sha256_prefix_from_filename(str(checkpoint)))
         return convert_checkpoint(name, path, **overrides)
     if not spec.has_weights:
         raise ValueError(

@@ -104,9 +104,7 @@ class LandmarkTask(keras.Model):
     def from_config(cls, config):
         config = dict(config)
         if isinstance(config.get("backbone"), dict):
-            config["backbone"] = keras.saving.deserialize_keras_object(
-                config["backbone"]
-            )
+            config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
         return cls(**config)
 
     def landmark_model(self, flip_test=None):
@@ -156,9 +154,7 @@ class LandmarkTask(keras.Model):
         if images.ndim == 3:
             images = images[None]
         if images.ndim != 4 or images.shape[-1] != 3:
-            raise ValueError(
-                f"images must be (N, H, W, 3) RGB, got shape {images.shape}"
-            )
+            raise ValueError(f"images must be (N, H, W, 3) RGB, got shape {images.shape}")
         if tuple(images.shape[1:3]) != self.image_size:
             raise ValueError(
                 f"images are {images.shape[1]}x{images.shape[2]} (HxW) but the model "
@@ -187,9 +183,7 @@ class LandmarkTask(keras.Model):
             (a preset of another class raises ``ValueError``).
         """
         expected = None if cls is LandmarkTask else cls
-        return load_preset(
-            preset, expected_cls=expected, checkpoint=checkpoint, **kwargs
-        )
+        return load_preset(preset, expected_cls=expected, checkpoint=checkpoint, **kwargs)
 
     def save_to_preset(self, preset_dir, *, metadata=None, overwrite=False):
         """Writes a preset directory in KerasHub's layout, atomically.

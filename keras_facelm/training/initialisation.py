@@ -34,10 +34,12 @@ def init_head_like_mmpose(model, seed=0):
             std = 0.001
         else:
             continue
-        layer.set_weights([
-            rng.normal(0.0, std, w.shape).astype(w.dtype) if w.ndim > 1 else np.zeros_like(w)
-            for w in layer.get_weights()
-        ])  # fmt: skip
+        layer.set_weights(
+            [
+                rng.normal(0.0, std, w.shape).astype(w.dtype) if w.ndim > 1 else np.zeros_like(w)
+                for w in layer.get_weights()
+            ]
+        )
 
 
 def load_backbone(model, checkpoint_path):
@@ -57,16 +59,15 @@ def load_backbone(model, checkpoint_path):
     from keras_facelm.convert.torch_checkpoint import load_state_dict as read_pth
 
     state = read_pth(checkpoint_path)
-    state = {
-        k if k.startswith("backbone.") else f"backbone.{k}": v for k, v in state.items()
-    }
+    state = {k if k.startswith("backbone.") else f"backbone.{k}": v for k, v in state.items()}
     state = {k: np.asarray(v) for k, v in state.items() if k.startswith("backbone.")}
     targets = {k: t for k, t in _targets(model).items() if k.startswith("backbone.")}
     missing = sorted(k for k in targets if k not in state)
     misshapen = sorted(
-        k for k in targets if k in state
-        and tuple(targets[k][1](state[k]).shape) != tuple(targets[k][0].shape)
-    )  # fmt: skip
+        k
+        for k in targets
+        if k in state and tuple(targets[k][1](state[k]).shape) != tuple(targets[k][0].shape)
+    )
     if missing or misshapen:
         raise ValueError(
             f"{checkpoint_path}: not a checkpoint of {model.name}'s backbone: "

@@ -29,12 +29,26 @@ class TorchAdam(keras.optimizers.Adam):
     ``epsilon=1e-8``). ``amsgrad`` is not supported.
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 name="torch_adam", **kwargs):  # fmt: skip
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        name="torch_adam",
+        **kwargs,
+    ):
         if kwargs.pop("amsgrad", False):
             raise ValueError("TorchAdam does not support amsgrad")
-        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
-                         epsilon=epsilon, amsgrad=False, name=name, **kwargs)  # fmt: skip
+        super().__init__(
+            learning_rate=learning_rate,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            amsgrad=False,
+            name=name,
+            **kwargs,
+        )
 
     def update_step(self, gradient, variable, learning_rate):
         """One PyTorch Adam step on ``variable`` (float32 arithmetic as torch's)."""
@@ -46,9 +60,7 @@ class TorchAdam(keras.optimizers.Adam):
         m = self._momentums[self._get_variable_index(variable)]
         v = self._velocities[self._get_variable_index(variable)]
         self.assign_add(m, ops.multiply(ops.subtract(gradient, m), 1 - self.beta_1))
-        self.assign_add(
-            v, ops.multiply(ops.subtract(ops.square(gradient), v), 1 - self.beta_2)
-        )
+        self.assign_add(v, ops.multiply(ops.subtract(ops.square(gradient), v), 1 - self.beta_2))
         denom = ops.add(ops.divide(ops.sqrt(v), ops.sqrt(bias2)), self.epsilon)
         self.assign_sub(variable, ops.divide(ops.multiply(m, lr / bias1), denom))
 

@@ -41,24 +41,42 @@ __all__ = ["Recipe", "RECIPES", "get_recipe", "list_recipes"]
 
 _HM = "topdown_heatmap/"
 _REG = "topdown_regression/wflw/"
-_NO_SHIFT = dict(shift_factor=0.16, shift_prob=0.0, scale_factor=(0.75, 1.25), scale_prob=1.0,
-                 rotate_factor=60.0, rotate_prob=0.6)  # fmt: skip
+_NO_SHIFT = dict(
+    shift_factor=0.16,
+    shift_prob=0.0,
+    scale_factor=(0.75, 1.25),
+    scale_prob=1.0,
+    rotate_factor=60.0,
+    rotate_prob=0.6,
+)
 _SHIFT = {**_NO_SHIFT, "shift_prob": 0.3}
 
 #: TFDS splits evaluated at the end of training, per dataset: ``{label: split}``.
 TEST_SPLITS = {
-    "wflw": {"test": "test", "pose": "test_pose", "illumination": "test_illumination",
-             "occlusion": "test_occlusion", "blur": "test_blur", "makeup": "test_makeup",
-             "expression": "test_expression"},
+    "wflw": {
+        "test": "test",
+        "pose": "test_pose",
+        "illumination": "test_illumination",
+        "occlusion": "test_occlusion",
+        "blur": "test_blur",
+        "makeup": "test_makeup",
+        "expression": "test_expression",
+    },
     "face300w": {"common": "common", "challenge": "challenge", "full": "full", "test": "test"},
     "aflw": {"full": "test", "frontal": "test_frontal"},
     "cofw": {"test": "test"},
     "coco_wholebody_face": {"val": "validation"},
     "synthetic_faces": {"test": "test"},
-}  # fmt: skip
+}
 #: The split MMPose validates on during training (its ``val_dataloader``).
-VAL_SPLIT = {"wflw": "test", "face300w": "full", "aflw": "test", "cofw": "test",
-             "coco_wholebody_face": "validation", "synthetic_faces": "test"}  # fmt: skip
+VAL_SPLIT = {
+    "wflw": "test",
+    "face300w": "full",
+    "aflw": "test",
+    "cofw": "test",
+    "coco_wholebody_face": "validation",
+    "synthetic_faces": "test",
+}
 #: Training-set sizes of the standard splits (COCO-WholeBody-Face: not published).
 TRAIN_SIZES = {"wflw": 7500, "face300w": 3148, "aflw": 20000, "cofw": 1345}
 
@@ -162,17 +180,13 @@ class Recipe:
         if input_size is not None:
             side = int(input_size)
             if side % 4:
-                raise ValueError(
-                    f"input_size must be a multiple of 4, got {input_size!r}"
-                )
+                raise ValueError(f"input_size must be a multiple of 4, got {input_size!r}")
             codec["input_size"] = (side, side)
             if self.target == "heatmap":
                 codec["heatmap_size"] = (side // 4, side // 4)
         return codec
 
-    def build_model(
-        self, *, input_size=None, backbone_checkpoint=None, seed=0, **overrides
-    ):
+    def build_model(self, *, input_size=None, backbone_checkpoint=None, seed=0, **overrides):
         """The untrained detector, heads initialised as MMPose initialises them.
 
         Args:
@@ -221,9 +235,7 @@ class Recipe:
         from keras_facelm.training.optimizers import TorchAdam
 
         return TorchAdam(
-            self.schedule.keras_schedule(
-                steps_per_epoch=steps_per_epoch, batch_size=batch_size
-            )
+            self.schedule.keras_schedule(steps_per_epoch=steps_per_epoch, batch_size=batch_size)
         )
 
     def describe(self):
@@ -245,10 +257,27 @@ class Recipe:
 RECIPES: dict[str, Recipe] = {}
 
 
-def _register(name, *, model_class=None, model_kwargs=None, dataset, loss, target="heatmap",
-              loss_kwargs=None, bbox_transform, schedule, epochs, batch_per_gpu,
-              num_gpus=8, val_interval=1, mmpose_config, quirks=(),
-              backbone_init="default", backbone_factory=None, train_size=None):  # fmt: skip
+def _register(
+    name,
+    *,
+    model_class=None,
+    model_kwargs=None,
+    dataset,
+    loss,
+    target="heatmap",
+    loss_kwargs=None,
+    bbox_transform,
+    schedule,
+    epochs,
+    batch_per_gpu,
+    num_gpus=8,
+    val_interval=1,
+    mmpose_config,
+    quirks=(),
+    backbone_init="default",
+    backbone_factory=None,
+    train_size=None,
+):
     if name in RECIPES:
         raise ValueError(f"recipe {name!r} is already registered")
     if model_kwargs is None:
@@ -257,17 +286,27 @@ def _register(name, *, model_class=None, model_kwargs=None, dataset, loss, targe
         model_class = preset_class(name)
         model_kwargs = dict(get_preset(name).model_kwargs)
     RECIPES[name] = Recipe(
-        name=name, model_class=model_class,
-        model_kwargs=types.MappingProxyType(dict(model_kwargs)), dataset=dataset,
-        loss=loss, loss_kwargs=types.MappingProxyType(dict(loss_kwargs or {})),
-        target=target, bbox_transform=types.MappingProxyType(dict(bbox_transform)),
-        schedule=schedule, epochs=epochs, batch_per_gpu=batch_per_gpu, num_gpus=num_gpus,
-        val_interval=val_interval, mmpose_config=mmpose_config,
-        backbone_init=BACKBONE_INIT.get(model_class.__name__) if backbone_init == "default"
+        name=name,
+        model_class=model_class,
+        model_kwargs=types.MappingProxyType(dict(model_kwargs)),
+        dataset=dataset,
+        loss=loss,
+        loss_kwargs=types.MappingProxyType(dict(loss_kwargs or {})),
+        target=target,
+        bbox_transform=types.MappingProxyType(dict(bbox_transform)),
+        schedule=schedule,
+        epochs=epochs,
+        batch_per_gpu=batch_per_gpu,
+        num_gpus=num_gpus,
+        val_interval=val_interval,
+        mmpose_config=mmpose_config,
+        backbone_init=BACKBONE_INIT.get(model_class.__name__)
+        if backbone_init == "default"
         else backbone_init,
-        quirks=tuple(quirks), backbone_factory=backbone_factory,
+        quirks=tuple(quirks),
+        backbone_factory=backbone_factory,
         train_size=train_size if train_size is not None else TRAIN_SIZES.get(dataset),
-    )  # fmt: skip
+    )
     return RECIPES[name]
 
 
@@ -292,14 +331,19 @@ def list_recipes():
 
 # -- HRNetV2-W18 heatmap rows -------------------------------------------------------
 _HEATMAP_60E = MultiStepWarmup(base_lr=2e-3, milestones=(40, 55), decay_end=60)
-_Q_300W = ("7 iterations/epoch at 8x64: the 500-iteration warm-up never ends, "
-           "LR peaks at ~1.12e-3 just before the epoch-40 decay",)  # fmt: skip
-_Q_COFW = ("MultiStepLR end=50 with 60 epochs: the epoch-55 decay never happens",
-           "3 iterations/epoch at 8x64: LR peaks at ~4.8e-4, warm-up cut by the "
-           "epoch-40 decay")  # fmt: skip
-_Q_WB = ("MultiStepLR end=210 with 60 epochs (no effect)",
-         "default random box shift (shift_prob=0.3, shift_factor=0.16)",
-         "global batch 256 (8 x 32)")  # fmt: skip
+_Q_300W = (
+    "7 iterations/epoch at 8x64: the 500-iteration warm-up never ends, "
+    "LR peaks at ~1.12e-3 just before the epoch-40 decay",
+)
+_Q_COFW = (
+    "MultiStepLR end=50 with 60 epochs: the epoch-55 decay never happens",
+    "3 iterations/epoch at 8x64: LR peaks at ~4.8e-4, warm-up cut by the epoch-40 decay",
+)
+_Q_WB = (
+    "MultiStepLR end=210 with 60 epochs (no effect)",
+    "default random box shift (shift_prob=0.3, shift_factor=0.16)",
+    "global batch 256 (8 x 32)",
+)
 
 for _name, _ds, _cfg, _quirks in (
     ("hrnetv2_w18_300w", "face300w", "300w/td-hm_hrnetv2-w18_8xb64-60e_300w-256x256.py", _Q_300W),
@@ -307,24 +351,41 @@ for _name, _ds, _cfg, _quirks in (
     ("hrnetv2_w18_dark_aflw", "aflw", "aflw/td-hm_hrnetv2-w18_dark-8xb64-60e_aflw-256x256.py", ()),
     ("hrnetv2_w18_wflw", "wflw", "wflw/td-hm_hrnetv2-w18_8xb64-60e_wflw-256x256.py", ()),
     ("hrnetv2_w18_dark_wflw", "wflw", "wflw/td-hm_hrnetv2-w18_dark-8xb64-60e_wflw-256x256.py", ()),
-    ("hrnetv2_w18_awing_wflw", "wflw", "wflw/td-hm_hrnetv2-w18_awing-8xb64-60e_wflw-256x256.py", ()),
-):  # fmt: skip
+    (
+        "hrnetv2_w18_awing_wflw",
+        "wflw",
+        "wflw/td-hm_hrnetv2-w18_awing-8xb64-60e_wflw-256x256.py",
+        (),
+    ),
+):
     _register(
-        _name, dataset=_ds, loss="AdaptiveWingLoss" if "awing" in _name else "KeypointMSELoss",
-        bbox_transform=_NO_SHIFT, schedule=_HEATMAP_60E, epochs=60, batch_per_gpu=64,
-        mmpose_config=_HM + _cfg, quirks=_quirks,
-    )  # fmt: skip
+        _name,
+        dataset=_ds,
+        loss="AdaptiveWingLoss" if "awing" in _name else "KeypointMSELoss",
+        bbox_transform=_NO_SHIFT,
+        schedule=_HEATMAP_60E,
+        epochs=60,
+        batch_per_gpu=64,
+        mmpose_config=_HM + _cfg,
+        quirks=_quirks,
+    )
 
 _register(
-    "hrnetv2_w18_cofw", dataset="cofw", loss="KeypointMSELoss", bbox_transform=_NO_SHIFT,
+    "hrnetv2_w18_cofw",
+    dataset="cofw",
+    loss="KeypointMSELoss",
+    bbox_transform=_NO_SHIFT,
     schedule=MultiStepWarmup(base_lr=2e-3, milestones=(40, 55), decay_end=50),
-    epochs=60, batch_per_gpu=64, quirks=_Q_COFW,
+    epochs=60,
+    batch_per_gpu=64,
+    quirks=_Q_COFW,
     mmpose_config=_HM + "cofw/td-hm_hrnetv2-w18_8xb64-60e_cofw-256x256.py",
-)  # fmt: skip
+)
 
 # -- COCO-WholeBody-Face rows (8 x 32) ------------------------------------------------
-_WB_SCHEDULE = MultiStepWarmup(base_lr=2e-3, milestones=(40, 55), decay_end=210,
-                               reference_batch=256)  # fmt: skip
+_WB_SCHEDULE = MultiStepWarmup(
+    base_lr=2e-3, milestones=(40, 55), decay_end=210, reference_batch=256
+)
 for _name, _cfg in (
     ("hrnetv2_w18_coco_wholebody_face", "hrnetv2-w18_8xb32-60e"),
     ("hrnetv2_w18_dark_coco_wholebody_face", "hrnetv2-w18_dark-8xb32-60e"),
@@ -334,16 +395,24 @@ for _name, _cfg in (
     ("mobilenetv2_coco_wholebody_face", "mobilenetv2_8xb32-60e"),
 ):
     _register(
-        _name, dataset="coco_wholebody_face", loss="KeypointMSELoss", bbox_transform=_SHIFT,
-        schedule=_WB_SCHEDULE, epochs=60, batch_per_gpu=32, quirks=_Q_WB,
+        _name,
+        dataset="coco_wholebody_face",
+        loss="KeypointMSELoss",
+        bbox_transform=_SHIFT,
+        schedule=_WB_SCHEDULE,
+        epochs=60,
+        batch_per_gpu=32,
+        quirks=_Q_WB,
         mmpose_config=f"{_HM}coco_wholebody_face/td-hm_{_cfg}_coco-wholebody-face-256x256.py",
-    )  # fmt: skip
+    )
 
 # -- WFLW regression rows (DeepPose ResNet-50) and STAR ------------------------------
 _REG_SCHEDULE = MultiStepWarmup(base_lr=5e-4, milestones=(170, 200), decay_end=210)
-_Q_REG = ("default random box shift (shift_prob=0.3, shift_factor=0.16), which the "
-          "WFLW heatmap configs switch off",
-          "validation and best-NME checkpoint every 10 epochs")  # fmt: skip
+_Q_REG = (
+    "default random box shift (shift_prob=0.3, shift_factor=0.16), which the "
+    "WFLW heatmap configs switch off",
+    "validation and best-NME checkpoint every 10 epochs",
+)
 for _name, _loss, _cfg in (
     ("deeppose_res50_wingloss_wflw", "WingLoss", "td-reg_res50_wingloss_8xb64-210e"),
     ("deeppose_res50_wflw", "SmoothL1Loss", "td-reg_res50_8xb64-210e"),
@@ -354,25 +423,42 @@ for _name, _loss, _cfg in (
     ),
 ):
     _register(
-        _name, dataset="wflw", loss=_loss, target="coordinates", bbox_transform=_SHIFT,
-        schedule=_REG_SCHEDULE, epochs=210, batch_per_gpu=64, val_interval=10,
-        mmpose_config=f"{_REG}{_cfg}_wflw-256x256.py", quirks=_Q_REG,
-    )  # fmt: skip
+        _name,
+        dataset="wflw",
+        loss=_loss,
+        target="coordinates",
+        bbox_transform=_SHIFT,
+        schedule=_REG_SCHEDULE,
+        epochs=210,
+        batch_per_gpu=64,
+        val_interval=10,
+        mmpose_config=f"{_REG}{_cfg}_wflw-256x256.py",
+        quirks=_Q_REG,
+    )
 
 _register(
-    "res50_starloss_wflw", dataset="wflw", loss="STARLoss", target="coordinates",
+    "res50_starloss_wflw",
+    dataset="wflw",
+    loss="STARLoss",
+    target="coordinates",
     # RegressionLabel targets are keypoints / 256; with input_size (1, 1) STARLoss's
     # "pixels" format maps them onto the heatmap grid as MMPose's codec does.
     loss_kwargs=dict(gt_format="pixels", input_size=(1, 1)),
-    bbox_transform=_SHIFT, epochs=210, batch_per_gpu=16, val_interval=10,
-    schedule=MultiStepWarmup(base_lr=5e-4, milestones=(170, 200), decay_end=210,
-                             reference_batch=128),
+    bbox_transform=_SHIFT,
+    epochs=210,
+    batch_per_gpu=16,
+    val_interval=10,
+    schedule=MultiStepWarmup(
+        base_lr=5e-4, milestones=(170, 200), decay_end=210, reference_batch=128
+    ),
     mmpose_config=_REG + "td-reg_res50_starloss_8xb64-210e_wflw-256x256.py",
-    quirks=("16 images per GPU (global 128) despite '8xb64' in the config name",
-            "MMPose's STARHead (32x32 heatmaps) is not in MMPose 1.3.2: the recipe trains "
-            "the SimpleBaseline ResNet-50 heatmap model (64x64 heatmaps)",
-            *_Q_REG),
-)  # fmt: skip
+    quirks=(
+        "16 images per GPU (global 128) despite '8xb64' in the config name",
+        "MMPose's STARHead (32x32 heatmaps) is not in MMPose 1.3.2: the recipe trains "
+        "the SimpleBaseline ResNet-50 heatmap model (64x64 heatmaps)",
+        *_Q_REG,
+    ),
+)
 
 
 # -- synthetic_quick: minutes on a CPU, no download ----------------------------------
@@ -388,18 +474,31 @@ def synthetic_hrnet_backbone():
 
 
 _register(
-    "synthetic_quick", model_class=HRNetV2W18,
+    "synthetic_quick",
+    model_class=HRNetV2W18,
     model_kwargs=dict(
-        num_keypoints=68, scheme="300w",
+        num_keypoints=68,
+        scheme="300w",
         codec=dict(input_size=(128, 128), heatmap_size=(32, 32), sigma=2.0),
         test_cfg=dict(flip_test=True, shift_heatmap=True),
     ),
-    dataset="synthetic_faces", loss="KeypointMSELoss", bbox_transform=_NO_SHIFT,
-    schedule=MultiStepWarmup(base_lr=2e-3, milestones=(8,), decay_end=10, warmup_iters=30,
-                             reference_batch=16),
-    epochs=10, batch_per_gpu=16, num_gpus=1, val_interval=5, mmpose_config=None,
-    backbone_init=None, backbone_factory=synthetic_hrnet_backbone, train_size=512,
-    quirks=("not an MMPose config: a width-8 HRNetV2 (one module and block per stage) at "
-            "128x128 on 512 synthetic faces, with MMPose's face pipeline, loss, optimizer "
-            "and schedule shape",),
-)  # fmt: skip
+    dataset="synthetic_faces",
+    loss="KeypointMSELoss",
+    bbox_transform=_NO_SHIFT,
+    schedule=MultiStepWarmup(
+        base_lr=2e-3, milestones=(8,), decay_end=10, warmup_iters=30, reference_batch=16
+    ),
+    epochs=10,
+    batch_per_gpu=16,
+    num_gpus=1,
+    val_interval=5,
+    mmpose_config=None,
+    backbone_init=None,
+    backbone_factory=synthetic_hrnet_backbone,
+    train_size=512,
+    quirks=(
+        "not an MMPose config: a width-8 HRNetV2 (one module and block per stage) at "
+        "128x128 on 512 synthetic faces, with MMPose's face pipeline, loss, optimizer "
+        "and schedule shape",
+    ),
+)

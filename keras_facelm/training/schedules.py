@@ -74,9 +74,7 @@ class MultiStepWarmup:
 
     def _check(self, steps_per_epoch, batch_size):
         if int(steps_per_epoch) <= 0:
-            raise ValueError(
-                f"steps_per_epoch must be positive, got {steps_per_epoch!r}"
-            )
+            raise ValueError(f"steps_per_epoch must be positive, got {steps_per_epoch!r}")
         if int(batch_size) <= 0:
             raise ValueError(f"batch_size must be positive, got {batch_size!r}")
 
@@ -146,8 +144,9 @@ class WarmupMultiStepSchedule(keras.optimizers.schedules.LearningRateSchedule):
         gamma: decay factor.
     """
 
-    def __init__(self, base_lr, warmup_steps, warmup_start_factor, steps_per_epoch,
-                 milestones, gamma=0.1):  # fmt: skip
+    def __init__(
+        self, base_lr, warmup_steps, warmup_start_factor, steps_per_epoch, milestones, gamma=0.1
+    ):
         self.base_lr = float(base_lr)
         self.warmup_steps = int(warmup_steps)
         self.warmup_start_factor = float(warmup_start_factor)

@@ -121,10 +121,10 @@ class _RunState(keras.callbacks.Callback):
         new.mkdir()
         _save_weights(self.model, new / "model_weights.npz")
         opt = self.model.optimizer
-        np.savez(new / "optimizer.npz",
-                 *[keras.ops.convert_to_numpy(v) for v in opt.variables])  # fmt: skip
-        self.state.update(epoch=int(epoch), batch=int(batch),
-                          step=int(keras.ops.convert_to_numpy(opt.iterations)))  # fmt: skip
+        np.savez(new / "optimizer.npz", *[keras.ops.convert_to_numpy(v) for v in opt.variables])
+        self.state.update(
+            epoch=int(epoch), batch=int(batch), step=int(keras.ops.convert_to_numpy(opt.iterations))
+        )
         _write_json(new / "state.json", self.state)
         shutil.rmtree(old, ignore_errors=True)
         if cur.exists():
@@ -155,9 +155,7 @@ class _RunState(keras.callbacks.Callback):
             return
         logs = logs if logs is not None else {}
         opt = self.model.optimizer
-        logs["learning_rate"] = float(
-            keras.ops.convert_to_numpy(opt._get_current_learning_rate())
-        )
+        logs["learning_rate"] = float(keras.ops.convert_to_numpy(opt._get_current_learning_rate()))
         if self.val is not None:
             records, every = self.val
             if (epoch + 1) % every == 0 or epoch + 1 == self.epochs:
@@ -168,14 +166,12 @@ class _RunState(keras.callbacks.Callback):
                 best = self.state.get("best_nme")
                 if best is None or nme < best:
                     self.state.update(best_nme=nme, best_epoch=epoch + 1)
-                    _save_weights(
-                        self.model, self.output / "checkpoints" / "best_weights.npz"
-                    )
-                print(f"epoch {epoch + 1}: val NME {nme:.5f} (best {self.state['best_nme']:.5f}"
-                      f" at epoch {self.state['best_epoch']})")  # fmt: skip
-        self.model.save_weights(
-            self.output / "checkpoints" / f"epoch_{epoch + 1:03d}.weights.h5"
-        )
+                    _save_weights(self.model, self.output / "checkpoints" / "best_weights.npz")
+                print(
+                    f"epoch {epoch + 1}: val NME {nme:.5f} (best {self.state['best_nme']:.5f}"
+                    f" at epoch {self.state['best_epoch']})"
+                )
+        self.model.save_weights(self.output / "checkpoints" / f"epoch_{epoch + 1:03d}.weights.h5")
         self.save_state(epoch + 1, 0)
 
 
@@ -193,9 +189,7 @@ def _prepare_output(output, run, resume, overwrite):
                 "choose another folder or pass overwrite=True (--overwrite)"
             )
         elif saved != run:
-            diff = sorted(
-                k for k in set(saved) | set(run) if saved.get(k) != run.get(k)
-            )
+            diff = sorted(k for k in set(saved) | set(run) if saved.get(k) != run.get(k))
             raise FileExistsError(
                 f"output folder {output} holds a different run (differs in {', '.join(diff)}); "
                 "choose another folder or pass overwrite=True (--overwrite)"
@@ -232,8 +226,9 @@ def _tensorboard(log_dir):
     import importlib.util
 
     if importlib.util.find_spec("tensorboard") is None:
-        print("tensorboard is not installed (pip install tensorboard); "
-              "logging to logs/train.csv only")  # fmt: skip
+        print(
+            "tensorboard is not installed (pip install tensorboard); logging to logs/train.csv only"
+        )
         return []
     return [keras.callbacks.TensorBoard(str(log_dir))]
 
@@ -257,11 +252,29 @@ def _distribution_scope(data_parallel):
     )
 
 
-def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=None,
-          batch_size=None, resume=False, overwrite=False, mixed_precision=None,
-          data_parallel=False, seed=0, workers=2, input_size=None,
-          backbone_checkpoint=None, train_limit=None, test_limit=None,
-          exact_crops=False, checkpoint_every=None, callbacks=(), verbose="auto"):  # fmt: skip
+def train(
+    recipe,
+    dataset=None,
+    data_dir=None,
+    output="runs/train",
+    *,
+    epochs=None,
+    batch_size=None,
+    resume=False,
+    overwrite=False,
+    mixed_precision=None,
+    data_parallel=False,
+    seed=0,
+    workers=2,
+    input_size=None,
+    backbone_checkpoint=None,
+    train_limit=None,
+    test_limit=None,
+    exact_crops=False,
+    checkpoint_every=None,
+    callbacks=(),
+    verbose="auto",
+):
     """Trains ``recipe`` on ``dataset`` and writes the run into ``output``.
 
     Args:
@@ -317,21 +330,27 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
             f"({scheme} scheme); recipe {recipe.name!r} trains a K={recipe.num_keypoints} model"
         )
     if mixed_precision not in (None, "mixed_float16", "mixed_bfloat16"):
-        raise ValueError(f"mixed_precision must be mixed_float16 or mixed_bfloat16, "
-                         f"got {mixed_precision!r}")  # fmt: skip
+        raise ValueError(
+            f"mixed_precision must be mixed_float16 or mixed_bfloat16, got {mixed_precision!r}"
+        )
     epochs = int(epochs or recipe.epochs)
     batch_size = int(batch_size or recipe.batch_size)
     side = int(input_size or recipe.codec_config().get("input_size", (256, 256))[0])
-    run = dict(recipe=recipe.name, dataset=dataset, data_dir=None if data_dir is None
-               else str(pathlib.Path(data_dir).resolve()), epochs=epochs,
-               batch_size=batch_size, input_size=side, seed=int(seed),
-               mixed_precision=mixed_precision, train_limit=train_limit,
-               exact_crops=bool(exact_crops))  # fmt: skip
+    run = dict(
+        recipe=recipe.name,
+        dataset=dataset,
+        data_dir=None if data_dir is None else str(pathlib.Path(data_dir).resolve()),
+        epochs=epochs,
+        batch_size=batch_size,
+        input_size=side,
+        seed=int(seed),
+        mixed_precision=mixed_precision,
+        train_limit=train_limit,
+        exact_crops=bool(exact_crops),
+    )
 
     train_records = load_records(dataset, "train", data_dir=data_dir, limit=train_limit)
-    val_records = load_records(
-        dataset, VAL_SPLIT[dataset], data_dir=data_dir, limit=test_limit
-    )
+    val_records = load_records(dataset, VAL_SPLIT[dataset], data_dir=data_dir, limit=test_limit)
     check_keypoint_count(train_records, recipe.num_keypoints, f"{dataset} train")
     if not train_records:
         raise ValueError(f"dataset {dataset!r}: the train split is empty")
@@ -340,11 +359,19 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
 
     codec = recipe.build_codec(side)
     train_data = TopdownDataset(
-        train_records, codec=codec, scheme=scheme, input_size=(side, side), train=True,
-        seed=seed, batch_size=batch_size, flip_prob=recipe.flip_prob,
-        bbox_transform=dict(recipe.bbox_transform), opencv4_exact=exact_crops,
-        workers=workers, use_multiprocessing=False,
-    )  # fmt: skip
+        train_records,
+        codec=codec,
+        scheme=scheme,
+        input_size=(side, side),
+        train=True,
+        seed=seed,
+        batch_size=batch_size,
+        flip_prob=recipe.flip_prob,
+        bbox_transform=dict(recipe.bbox_transform),
+        opencv4_exact=exact_crops,
+        workers=workers,
+        use_multiprocessing=False,
+    )
     steps = len(train_data)
     if checkpoint_every is None:
         checkpoint_every = 1000 if steps > 1000 else 0
@@ -355,26 +382,30 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
             keras.mixed_precision.set_global_policy(mixed_precision)
         keras.utils.set_random_seed(int(seed))
         with _distribution_scope(data_parallel):
-            model = recipe.build_model(input_size=side, backbone_checkpoint=backbone_checkpoint,
-                                       seed=seed)  # fmt: skip
+            model = recipe.build_model(
+                input_size=side, backbone_checkpoint=backbone_checkpoint, seed=seed
+            )
             model.compile(
-                optimizer=recipe.build_optimizer(
-                    steps_per_epoch=steps, batch_size=batch_size
-                ),
+                optimizer=recipe.build_optimizer(steps_per_epoch=steps, batch_size=batch_size),
                 loss=recipe.build_loss(),
             )
             if state_dir is not None:
                 _restore(model, state_dir)
-                print(f"resuming {output} at epoch {state['epoch'] + 1}, batch {state['batch']} "
-                      f"(step {state['step']})")  # fmt: skip
-            run_state = _RunState(output, train_data,
-                                  (val_records, recipe.val_interval) if val_records else None,
-                                  checkpoint_every, state, epochs)  # fmt: skip
+                print(
+                    f"resuming {output} at epoch {state['epoch'] + 1}, batch {state['batch']} "
+                    f"(step {state['step']})"
+                )
+            run_state = _RunState(
+                output,
+                train_data,
+                (val_records, recipe.val_interval) if val_records else None,
+                checkpoint_every,
+                state,
+                epochs,
+            )
             cbs = [
                 run_state,
-                keras.callbacks.CSVLogger(
-                    str(output / "logs" / "train.csv"), append=True
-                ),
+                keras.callbacks.CSVLogger(str(output / "logs" / "train.csv"), append=True),
                 *_tensorboard(output / "logs" / "tensorboard"),
                 *callbacks,
             ]
@@ -382,13 +413,15 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
             if batch and epoch < epochs:  # finish the interrupted epoch first
                 run_state.batch_offset = batch
                 part = _BatchRange(train_data, epoch, batch, workers=workers)
-                model.fit(part, initial_epoch=epoch, epochs=epoch + 1, callbacks=cbs,
-                          verbose=verbose)  # fmt: skip
+                model.fit(
+                    part, initial_epoch=epoch, epochs=epoch + 1, callbacks=cbs, verbose=verbose
+                )
                 epoch += 1
             if run_state.diverged is None and epoch < epochs:
                 train_data.set_epoch(epoch)
-                model.fit(train_data, initial_epoch=epoch, epochs=epochs, callbacks=cbs,
-                          verbose=verbose)  # fmt: skip
+                model.fit(
+                    train_data, initial_epoch=epoch, epochs=epochs, callbacks=cbs, verbose=verbose
+                )
             if run_state.diverged is not None:
                 e, b, records = run_state.diverged
                 raise TrainingDiverged(
@@ -399,14 +432,19 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
             best = output / "checkpoints" / "best_weights.npz"
             if best.exists():
                 _load_weights(model, best)
-            metrics = _final_metrics(model, recipe, dataset, data_dir, train_records,
-                                     test_limit, run_state.state)  # fmt: skip
+            metrics = _final_metrics(
+                model, recipe, dataset, data_dir, train_records, test_limit, run_state.state
+            )
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
         keras.distribution.set_distribution(previous_distribution)
     model.save_to_preset(output / "preset")
-    metrics.update(run, backend=keras.backend.backend(), steps_per_epoch=steps,
-                   seconds=round(time.time() - start, 1))  # fmt: skip
+    metrics.update(
+        run,
+        backend=keras.backend.backend(),
+        steps_per_epoch=steps,
+        seconds=round(time.time() - start, 1),
+    )
     _write_json(output / "metrics.json", metrics)
     print(f"wrote {output}/metrics.json, preset/ and checkpoints/")
     return metrics
@@ -429,12 +467,17 @@ def _final_metrics(model, recipe, dataset, data_dir, train_records, test_limit, 
         result = evaluate(model, records, progress=True)
         base = evaluate(baseline, records, progress=False)
         splits[label] = {
-            "split": split, "num_faces": len(records), "nme": float(result["nme"]),
-            "failure_rate": float(result["failure_rate"]), "auc": float(result["auc"]),
+            "split": split,
+            "num_faces": len(records),
+            "nme": float(result["nme"]),
+            "failure_rate": float(result["failure_rate"]),
+            "auc": float(result["auc"]),
             "baseline_nme": float(base["nme"]),
-        }  # fmt: skip
-        print(f"{label}: NME {result['nme']:.5f} (mean-shape baseline {base['nme']:.5f}), "
-              f"FR@0.1 {result['failure_rate']:.4f}, AUC@0.1 {result['auc']:.4f}")  # fmt: skip
+        }
+        print(
+            f"{label}: NME {result['nme']:.5f} (mean-shape baseline {base['nme']:.5f}), "
+            f"FR@0.1 {result['failure_rate']:.4f}, AUC@0.1 {result['auc']:.4f}"
+        )
     return {
         "splits": splits,
         "weights": "best" if state.get("best_nme") is not None else "final",

@@ -98,9 +98,7 @@ def _swap_in(tmp: pathlib.Path, final: pathlib.Path) -> None:
 
 
 @contextlib.contextmanager
-def write_directory(
-    path: str | os.PathLike, *, overwrite: bool = False
-) -> Iterator[pathlib.Path]:
+def write_directory(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[pathlib.Path]:
     """Build a directory under a temporary sibling name, then rename it to ``path``.
 
     Usage::
@@ -152,9 +150,7 @@ def write_directory(
 
 
 @contextlib.contextmanager
-def write_file(
-    path: str | os.PathLike, *, overwrite: bool = False
-) -> Iterator[pathlib.Path]:
+def write_file(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator[pathlib.Path]:
     """Write a file under a temporary sibling name, then rename it to ``path``.
 
     Usage::

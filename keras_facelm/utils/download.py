@@ -52,11 +52,7 @@ class ChecksumError(ValueError):
 def cache_dir() -> pathlib.Path:
     """The cache root: ``$KERAS_FACELM_HOME`` if set, else ``~/.keras_facelm``."""
     home = os.environ.get("KERAS_FACELM_HOME")
-    return (
-        pathlib.Path(home).expanduser()
-        if home
-        else pathlib.Path.home() / ".keras_facelm"
-    )
+    return pathlib.Path(home).expanduser() if home else pathlib.Path.home() / ".keras_facelm"
 
 
 def sha256_prefix_from_filename(url_or_name: str | os.PathLike) -> str | None:
@@ -172,8 +168,7 @@ def _verify(path: pathlib.Path, expected: str, source: str) -> None:
     actual = sha256_of_file(path)
     if not actual.startswith(expected):
         raise ChecksumError(
-            f"{source}: sha256 {actual} does not start with the expected prefix "
-            f"{expected}"
+            f"{source}: sha256 {actual} does not start with the expected prefix {expected}"
         )
 
 
@@ -231,9 +226,7 @@ def _fetch_http(url: str, out, name: str, progress: bool, timeout: float) -> str
         except (TimeoutError, OSError, http.client.HTTPException) as err:
             raise DownloadError(f"{url}: transfer failed ({err})") from None
     if total is not None and count != total:
-        raise DownloadError(
-            f"{url}: transfer truncated, received {count} of {total} bytes"
-        )
+        raise DownloadError(f"{url}: transfer truncated, received {count} of {total} bytes")
     return digest
 
 
@@ -259,9 +252,7 @@ def cache_directory(final_path: str | os.PathLike) -> Iterator[pathlib.Path]:
     """
     final = pathlib.Path(final_path)
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = pathlib.Path(
-        tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
-    )
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
     try:
         yield tmp
         if not final.exists():

@@ -57,10 +57,6 @@ def test_config_round_trip():
 
 def test_rejects_stage_channels_mmpose_cannot_run():
     with pytest.raises(ValueError, match=r"stage_channels\[0\] must be 256"):
-        HourglassBackbone(
-            downsample_times=2, stage_channels=(16, 16, 24), stage_blocks=(1, 1, 1)
-        )
+        HourglassBackbone(downsample_times=2, stage_channels=(16, 16, 24), stage_blocks=(1, 1, 1))
     with pytest.raises(ValueError, match="same length"):
-        HourglassBackbone(
-            downsample_times=2, stage_channels=(256, 16, 24), stage_blocks=(1, 1)
-        )
+        HourglassBackbone(downsample_times=2, stage_channels=(256, 16, 24), stage_blocks=(1, 1))

@@ -19,9 +19,7 @@ def test_matches_mmpose_resnet50_full():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "depth, count", [(18, 11_176_512), (34, 21_284_672), (101, 42_500_160)]
-)
+@pytest.mark.parametrize("depth, count", [(18, 11_176_512), (34, 21_284_672), (101, 42_500_160)])
 def test_full_parameter_counts(depth, count):
     # MMPose 1.3.2 ResNet(depth) parameter counts (torchvision's minus the fc).
     assert trainable_count(ResNetBackbone(depth=depth)) == count

@@ -28,9 +28,7 @@ def test_nearest_resize_uses_torch_source_indices():
     out = keras.ops.convert_to_numpy(NearestResizeLike()([x, ref]))
     expected_rows = [0, 0, 0, 1, 1]
     expected_cols = [0, 0, 1]  # floor(j * 2 / 3)
-    np.testing.assert_array_equal(
-        out[0, :, :, 0], x[0, :, :, 0][expected_rows][:, expected_cols]
-    )
+    np.testing.assert_array_equal(out[0, :, :, 0], x[0, :, :, 0][expected_rows][:, expected_cols])
 
 
 def test_config_round_trip():

@@ -198,9 +198,7 @@ def test_mmengine_strict_refuses_unknown_class_tolerant_keeps_placeholder():
     np.testing.assert_array_equal(buf.state["_log_history"], [0.25, 0.125])
     dataset_meta = ckpt["meta"]["dataset_meta"]
     assert dataset_meta["keypoint_colors"].dtype == np.uint8
-    np.testing.assert_array_equal(
-        dataset_meta["sigmas"], np.float32([0.025, 0.025, 0.03])
-    )
+    np.testing.assert_array_equal(dataset_meta["sigmas"], np.float32([0.025, 0.025, 0.03]))
     assert ckpt["optimizer"]["state"][0]["step"] == 2.0
     assert ckpt["param_schedulers"][0]["end"] == 500
 
@@ -238,9 +236,7 @@ def test_payloads_are_live_under_plain_pickle(tmp_path):
 @pytest.mark.parametrize("container", ["legacy", "zip"])
 @pytest.mark.parametrize("target", ["posix.system", "builtins.exec", "builtins.eval"])
 @pytest.mark.parametrize("tolerant", [False, True])
-def test_malicious_payload_is_refused_without_running(
-    tmp_path, container, target, tolerant
-):
+def test_malicious_payload_is_refused_without_running(tmp_path, container, target, tolerant):
     if target == "posix.system" and os.name != "posix":
         pytest.skip("posix only")
     marker = tmp_path / "pwned"
@@ -271,9 +267,7 @@ def test_nested_unpickling_from_bytes_is_refused(tmp_path):
 
 def test_getattr_only_on_placeholders(tmp_path):
     # getattr(os, 'system') must not be a way around the whitelist in tolerant mode.
-    data = (
-        b"\x80\x02c__builtin__\ngetattr\ncos\nsystem\nX\x04\x00\x00\x00linkq\x00\x86R."
-    )
+    data = b"\x80\x02c__builtin__\ngetattr\ncos\nsystem\nX\x04\x00\x00\x00linkq\x00\x86R."
     path = tmp_path / "getattr.pth"
     _write_zip(path, data)
     with pytest.raises(UnsafeCheckpointError, match="'os.system'"):
@@ -320,9 +314,7 @@ def test_legacy_big_endian_and_storage_views(tmp_path, faketorch):
     path = tmp_path / "be.pth"
     _write_legacy(path, _torch_pickle(obj), [("k0", 6, values.tobytes())], little=False)
     out = load_torch_checkpoint(path)
-    np.testing.assert_array_equal(
-        out["full"], np.arange(6, dtype=np.float32).reshape(2, 3)
-    )
+    np.testing.assert_array_equal(out["full"], np.arange(6, dtype=np.float32).reshape(2, 3))
     assert out["full"].dtype == np.float32 and out["full"].dtype.isnative
     np.testing.assert_array_equal(out["view"], [3.0, 4.0])
 
@@ -330,11 +322,7 @@ def test_legacy_big_endian_and_storage_views(tmp_path, faketorch):
 def test_zip_with_other_folder_name(tmp_path, faketorch):
     torch_mod, rebuild = faketorch
     ref = _StorageRef(torch_mod.LongStorage, "0", 3)
-    obj = {
-        "state_dict": collections.OrderedDict(
-            a=_FakeTensor(rebuild, ref, 1, (2,), (1,))
-        )
-    }
+    obj = {"state_dict": collections.OrderedDict(a=_FakeTensor(rebuild, ref, 1, (2,), (1,)))}
     path = tmp_path / "renamed.pth"
     payload = np.array([7, 8, 9], dtype="<i8").tobytes()
     _write_zip(path, _torch_pickle(obj), [("0", payload)], folder="my_model")
@@ -347,9 +335,7 @@ def test_cuda_storages_load_on_cpu(tmp_path, faketorch):
     ref = _StorageRef(torch_mod.cuda.FloatStorage, "1", 2)
     ref.pid = ref.pid[:3] + ("cuda:0",) + ref.pid[4:]
     obj = {
-        "optimizer": {
-            "state": {0: {"momentum_buffer": _FakeTensor(rebuild, ref, 0, (2,), (1,))}}
-        }
+        "optimizer": {"state": {0: {"momentum_buffer": _FakeTensor(rebuild, ref, 0, (2,), (1,))}}}
     }
     path = tmp_path / "gpu.pth"
     _write_legacy(path, _torch_pickle(obj), [("1", 2, np.float32([1.5, -2]).tobytes())])

@@ -43,9 +43,7 @@ def test_fixture_covers_zeroed_weights_and_empty_maps(ref):
     assert ((w == 1) & (hm.reshape(len(w), -1).max(1) == 0)).any()  # right == 0 case
 
 
-SPEC_KP = np.array(
-    [[100.3, 57.9], [10.0, 200.2], [3.1, 3.1], [128, 128], [250.7, 5.2]], np.float32
-)
+SPEC_KP = np.array([[100.3, 57.9], [10.0, 200.2], [3.1, 3.1], [128, 128], [250.7, 5.2]], np.float32)
 
 
 def argmax_px(heatmaps):
@@ -102,12 +100,8 @@ def test_bad_inputs_raise():
 
 
 def test_decode_of_encode_finds_the_keypoints_and_config_round_trips():
-    codec = MSRAHeatmap(
-        input_size=(64, 64), heatmap_size=(16, 16), sigma=2.0, unbiased=True
-    )
-    keypoints = np.array(
-        [[20.0, 32.0], [41.0, 30.0]], np.float32
-    )  # away from the border
+    codec = MSRAHeatmap(input_size=(64, 64), heatmap_size=(16, 16), sigma=2.0, unbiased=True)
+    keypoints = np.array([[20.0, 32.0], [41.0, 30.0]], np.float32)  # away from the border
     heatmaps, _ = codec.encode(keypoints)
     out = codec.decode(heatmaps[None])
     np.testing.assert_allclose(out["keypoints"][0], keypoints, atol=0.05)

@@ -14,9 +14,7 @@ PARITY = pathlib.Path(__file__).resolve().parents[1] / "data" / "parity"
 
 def test_matches_mmpose():
     ref = np.load(PARITY / "codec_regression.npz")
-    coords, weights = RegressionLabel((256, 256)).encode(
-        ref["keypoints"], ref["visible"]
-    )
+    coords, weights = RegressionLabel((256, 256)).encode(ref["keypoints"], ref["visible"])
     assert coords.dtype == np.float32 and weights.dtype == np.float32
     np.testing.assert_array_equal(coords, ref["labels"])
     np.testing.assert_array_equal(weights, ref["weights"])

@@ -45,9 +45,7 @@ def test_eval_batch_shapes_and_crop_geometry(faces):
 
 def test_heatmap_argmax_is_the_crop_position_over_four(faces):
     batch = _dataset(faces, train=True, seed=3).get_batch(1)
-    for hm, kp, w in zip(
-        batch["targets"], batch["keypoints"], batch["weights"], strict=True
-    ):
+    for hm, kp, w in zip(batch["targets"], batch["keypoints"], batch["weights"], strict=True):
         inside = (kp >= 0).all(1) & (kp < 255).all(1)
         assert np.all(w[inside] == 1)
         flat = hm.reshape(-1, 68).argmax(0)
@@ -87,9 +85,7 @@ def test_flip_swaps_keypoint_order(faces):
     plain = _dataset(faces, train=False).sample(0)
     flip = np.array(ds.scheme.flip_indices)
     # Mirrored about the crop's vertical axis, with left/right labels swapped.
-    np.testing.assert_allclose(
-        s["keypoints"][:, 1], plain["keypoints"][flip, 1], atol=1e-3
-    )
+    np.testing.assert_allclose(s["keypoints"][:, 1], plain["keypoints"][flip, 1], atol=1e-3)
     mirrored = s["keypoints"][:, 0] + plain["keypoints"][flip, 0]
     np.testing.assert_allclose(mirrored, mirrored.mean(), atol=0.05)
 
@@ -114,9 +110,7 @@ def test_record_formats(faces, tmp_path):
     c, s = T.bbox_xyxy_to_center_scale(f["bbox"])
     np.testing.assert_array_equal(from_box["bbox_scale"], s)
     nan_cs = {"center": [np.nan, np.nan], "scale": np.nan, "bbox": f["bbox"]}
-    np.testing.assert_array_equal(
-        prepare_record({**base, "image": rgb, **nan_cs})["center"], c
-    )
+    np.testing.assert_array_equal(prepare_record({**base, "image": rgb, **nan_cs})["center"], c)
     both = prepare_record(
         {
             **base,
@@ -147,9 +141,7 @@ def test_record_errors(faces):
         prepare_record({**good, "keypoints": kp})
     vis = np.ones(68, np.float32)
     vis[3] = 0
-    assert np.all(
-        prepare_record({**good, "keypoints": kp, "visible": vis})["keypoints"][3] == 0
-    )
+    assert np.all(prepare_record({**good, "keypoints": kp, "visible": vis})["keypoints"][3] == 0)
     with pytest.raises(ValueError, match="float"):
         prepare_record({**good, "image": f["image"].astype(np.float32)})
     with pytest.raises(FileNotFoundError):
@@ -188,9 +180,7 @@ def _tiny_convnet(size):
 def _fit_one_step(model, faces, size):
     from keras_facelm.losses import KeypointMSELoss
 
-    codec = MSRAHeatmap(
-        input_size=(size, size), heatmap_size=(size // 4, size // 4), sigma=1.0
-    )
+    codec = MSRAHeatmap(input_size=(size, size), heatmap_size=(size // 4, size // 4), sigma=1.0)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=KeypointMSELoss())
     ds = TopdownDataset(
         faces,

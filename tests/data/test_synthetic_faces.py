@@ -61,12 +61,7 @@ def test_visible_means_inside_the_image(samples):
     n_hidden = 0
     for s in samples:
         kp, vis = s["keypoints"], s["keypoints_visible"]
-        inside = (
-            (kp[:, 0] >= 0)
-            & (kp[:, 0] <= W - 1)
-            & (kp[:, 1] >= 0)
-            & (kp[:, 1] <= H - 1)
-        )
+        inside = (kp[:, 0] >= 0) & (kp[:, 0] <= W - 1) & (kp[:, 1] >= 0) & (kp[:, 1] <= H - 1)
         np.testing.assert_array_equal(vis, inside.astype(np.float32))
         assert s["attributes"]["truncated"] == (not inside.all())
         n_hidden += int((vis == 0).sum())
@@ -80,18 +75,14 @@ def test_bbox_center_scale_follow_the_keypoint_extent(samples):
         kp = s["keypoints"]
         np.testing.assert_allclose(s["bbox"], [*kp.min(0), *kp.max(0)], atol=1e-4)
         x1, y1, x2, y2 = s["bbox"]
-        np.testing.assert_allclose(
-            s["center"], [(x1 + x2) / 2, (y1 + y2) / 2], atol=1e-4
-        )
+        np.testing.assert_allclose(s["center"], [(x1 + x2) / 2, (y1 + y2) / 2], atol=1e-4)
         np.testing.assert_allclose(s["scale"], max(x2 - x1, y2 - y1) / 200, rtol=1e-6)
         # Faces are between about a fifth and the whole of the image side.
         assert 0.15 * W < s["scale"] * 200 < 1.0 * W
 
 
 def test_bbox_center_scale_values():
-    bbox, center, scale = sf.bbox_center_scale(
-        np.array([[10.0, 20.0], [110.0, 70.0], [50, 40]])
-    )
+    bbox, center, scale = sf.bbox_center_scale(np.array([[10.0, 20.0], [110.0, 70.0], [50, 40]]))
     np.testing.assert_array_equal(bbox, [10, 20, 110, 70])
     np.testing.assert_array_equal(center, [60, 45])
     assert scale == pytest.approx(0.5)
@@ -99,9 +90,7 @@ def test_bbox_center_scale_values():
 
 def test_ibug_layout_left_right_and_top_bottom(samples):
     for s in samples:
-        kp = _face_frame(
-            s["keypoints"].astype(np.float64), float(s["attributes"]["roll"])
-        )
+        kp = _face_frame(s["keypoints"].astype(np.float64), float(s["attributes"]["roll"]))
         x, y = kp[:, 0], kp[:, 1]
         # Eye corners: right eye (image left) outer 36 < inner 39 < left eye inner 42 < outer 45.
         assert x[36] < x[39] < x[42] < x[45]

@@ -67,9 +67,7 @@ def test_warp_matrix_spec_reference_values():
 
 
 def test_bbox_center_scale_matches_mmpose(ref):
-    for box, c, s in zip(
-        ref["bbox_in"], ref["bbox_center"], ref["bbox_scale"], strict=True
-    ):
+    for box, c, s in zip(ref["bbox_in"], ref["bbox_center"], ref["bbox_scale"], strict=True):
         center, scale = T.bbox_xyxy_to_center_scale(box, padding=1.25)
         np.testing.assert_array_equal(center, c)
         np.testing.assert_array_equal(scale, s)
@@ -108,9 +106,7 @@ def test_bbox_crop_matches_mmpose(ref, images, face):
     """Non-square xyxy box: GetBBoxCenterScale + aspect fix + warp."""
     center, scale = T.bbox_xyxy_to_center_scale(ref[f"box{face}_bbox"])
     np.testing.assert_array_equal(center, ref[f"box{face}_center"])
-    np.testing.assert_array_equal(
-        T.fix_aspect_ratio(scale, 1.0), ref[f"box{face}_scale"]
-    )
+    np.testing.assert_array_equal(T.fix_aspect_ratio(scale, 1.0), ref[f"box{face}_scale"])
     crop, kp = T.warp_to_crop(images[face], ref[f"f{face}_keypoints"], center, scale)
     np.testing.assert_array_equal(crop, ref[f"box{face}_crop"])
     np.testing.assert_allclose(kp, ref[f"box{face}_keypoints"], rtol=0, atol=1e-4)
@@ -151,9 +147,7 @@ def test_crop_to_image_inverts_the_warp():
     image = np.zeros((100, 150, 3), np.uint8)
     for size in ((256, 256), (192, 256)):
         _, in_crop = T.warp_to_crop(image, kp, center, scale, 0.0, size)
-        np.testing.assert_allclose(
-            T.crop_to_image(in_crop, center, scale, size), kp, atol=1e-3
-        )
+        np.testing.assert_allclose(T.crop_to_image(in_crop, center, scale, size), kp, atol=1e-3)
 
 
 # ------------------------------------------------------------ augmentation
@@ -193,8 +187,7 @@ def test_truncated_normal_in_range_and_unit_law():
 def test_random_bbox_transform_distribution_matches_mmpose(ref):
     rng = np.random.default_rng(0)
     draws = [
-        T.random_bbox_transform(np.zeros(2), np.ones(2), rng, shift_prob=0.3)
-        for _ in range(20000)
+        T.random_bbox_transform(np.zeros(2), np.ones(2), rng, shift_prob=0.3) for _ in range(20000)
     ]
     offset = np.stack([c for c, _, _ in draws])  # scale 1 px: offset = factor
     scale = np.array([s[0] for _, s, _ in draws])
@@ -211,12 +204,8 @@ def test_random_bbox_transform_distribution_matches_mmpose(ref):
 
 
 def test_random_bbox_transform_is_seeded_and_scales_offsets():
-    a = T.random_bbox_transform(
-        [100, 50], [40, 80], np.random.default_rng(5), shift_prob=1
-    )
-    b = T.random_bbox_transform(
-        [100, 50], [40, 80], np.random.default_rng(5), shift_prob=1
-    )
+    a = T.random_bbox_transform([100, 50], [40, 80], np.random.default_rng(5), shift_prob=1)
+    b = T.random_bbox_transform([100, 50], [40, 80], np.random.default_rng(5), shift_prob=1)
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
     center, scale, _ = a
@@ -258,9 +247,7 @@ def test_load_image_matches_opencv_rules(tmp_path):
         T.load_image(b"not an image")
 
 
-@pytest.mark.parametrize(
-    "bbox", [[10, 10, 10, 20], [10, 10, 20, 5], [0, 0, np.nan, 4], [1, 2, 3]]
-)
+@pytest.mark.parametrize("bbox", [[10, 10, 10, 20], [10, 10, 20, 5], [0, 0, np.nan, 4], [1, 2, 3]])
 def test_bad_boxes_raise(bbox):
     with pytest.raises(ValueError, match="bbox"):
         T.bbox_xyxy_to_center_scale(bbox)

@@ -103,9 +103,7 @@ assert out["keypoints"].shape == (1, 68, 2)
 print(sorted(m for m in ("keras", "tensorflow", "jax", "torch") if m in sys.modules))
 """
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    run = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env
-    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip().splitlines()[-1] == "[]"
 
@@ -130,9 +128,7 @@ def test_runtime_bad_inputs_fail_with_one_line(exported, tmp_path):
         bad = tmp_path / f"{name}.tflite"
         bad.write_bytes(content)
         pathlib.Path(f"{bad}.json").write_text(pathlib.Path(f"{path}.json").read_text())
-        with pytest.raises(
-            ValueError, match=f"{name}.tflite: not a loadable litert model"
-        ):
+        with pytest.raises(ValueError, match=f"{name}.tflite: not a loadable litert model"):
             ExportedLandmarker(bad)
     onnx = tmp_path / "cut.onnx"
     onnx.write_bytes(b"\x08\x07\x12" + b"\xff" * 40)
@@ -167,9 +163,7 @@ def test_bad_export_arguments_write_nothing(tmp_path, kwargs, error, match):
 
 
 def test_missing_folder_wrong_suffix_and_existing_file(tmp_path):
-    with pytest.raises(
-        FileNotFoundError, match="output folder .*nowhere does not exist"
-    ):
+    with pytest.raises(FileNotFoundError, match="output folder .*nowhere does not exist"):
         export("hrnetv2_w18_wflw", tmp_path / "nowhere" / "m.tflite")
     with pytest.raises(ValueError, match="must end in '.onnx'"):
         export("hrnetv2_w18_wflw", tmp_path / "m.tflite", format="onnx")
@@ -197,9 +191,7 @@ def test_failed_export_leaves_nothing_and_keeps_the_old_file(tmp_path):
     with staged_export(target, is_dir=False, overwrite=True) as (tmp, sidecar):
         tmp.write_bytes(b"new")
         sidecar({"a": 1})
-    assert target.read_bytes() == b"new" and json.loads(
-        pathlib.Path(f"{target}.json").read_text()
-    )
+    assert target.read_bytes() == b"new" and json.loads(pathlib.Path(f"{target}.json").read_text())
 
 
 def test_export_command_arguments(tmp_path):
@@ -209,13 +201,25 @@ def test_export_command_arguments(tmp_path):
 
     parser = argparse.ArgumentParser()
     add_arguments(parser)
-    args = parser.parse_args(["--preset", "p", "--output", "m.tflite", "--quantize", "int8",
-                              "--representative", "synthetic_faces:train", "--no-flip-test"])  # fmt: skip
+    args = parser.parse_args(
+        [
+            "--preset",
+            "p",
+            "--output",
+            "m.tflite",
+            "--quantize",
+            "int8",
+            "--representative",
+            "synthetic_faces:train",
+            "--no-flip-test",
+        ]
+    )
     assert (args.format, args.quantize, args.flip_test) == ("litert", "int8", False)
     assert parser.parse_args(["--preset", "p", "--output", "m"]).flip_test is None
     with pytest.raises(SystemExit):
         parser.parse_args(["--preset", "p", "--output", "m", "--format", "tflite"])
-    args = parser.parse_args(["--preset", "hrnetv2_w18_wflw", "--output",
-                              str(tmp_path / "x" / "m.tflite")])  # fmt: skip
+    args = parser.parse_args(
+        ["--preset", "hrnetv2_w18_wflw", "--output", str(tmp_path / "x" / "m.tflite")]
+    )
     with pytest.raises(FileNotFoundError, match="output folder"):
         run(args)

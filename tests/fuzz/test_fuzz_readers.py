@@ -30,8 +30,13 @@ def test_reader_survives_mutated_fixtures(name, tmp_path_factory):
     assert seeds, f"no seed files for {name}"
     workdir = tmp_path_factory.mktemp("fuzz")
 
-    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(rnd=st.randoms(use_true_random=False))
     def run(rnd):
         seed, data = rnd.choice(seeds)

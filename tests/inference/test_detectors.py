@@ -50,9 +50,7 @@ def test_ssd_anchors_match_mediapipe_counts():
     full = ssd_anchor_centers(192, (4,), False)
     assert short.shape == (896, 2) and full.shape == (2304, 2)
     # stride 8: 16x16 cells, 2 anchors each, offset 0.5 cell
-    np.testing.assert_allclose(
-        short[:3], [[0.5 / 16, 0.5 / 16]] * 2 + [[1.5 / 16, 0.5 / 16]]
-    )
+    np.testing.assert_allclose(short[:3], [[0.5 / 16, 0.5 / 16]] * 2 + [[1.5 / 16, 0.5 / 16]])
     np.testing.assert_allclose(short[512], [0.5 / 8, 0.5 / 8])  # first stride-16 anchor
     np.testing.assert_allclose(full[48], [0.5 / 48, 1.5 / 48])  # second row
 
@@ -71,9 +69,7 @@ def test_decode_box_relative_to_anchor():
         found.boxes, [[cx - 0.125, cy - 0.1, cx + 0.125, cy + 0.1]], atol=1e-6
     )
     np.testing.assert_allclose(found.scores, [1 / (1 + np.exp(-2.0))], rtol=1e-6)
-    np.testing.assert_allclose(
-        found.keypoints[0, 0], [ax + 0.025, ay + 0.025], atol=1e-6
-    )
+    np.testing.assert_allclose(found.keypoints[0, 0], [ax + 0.025, ay + 0.025], atol=1e-6)
 
 
 def test_blazeface_finds_the_face_and_undoes_the_letterbox(test_data):
@@ -100,12 +96,7 @@ def test_default_detector_recall_on_dlib_photos(test_data, blazeface):
             image = load_image(test_data / "dlib_faces" / node.get("file"))
             targets = np.array(
                 [
-                    landmark_box(
-                        [
-                            [float(p.get("x")), float(p.get("y"))]
-                            for p in box.iter("part")
-                        ]
-                    )
+                    landmark_box([[float(p.get("x")), float(p.get("y"))] for p in box.iter("part")])
                     for box in node.iter("box")
                 ]
             )
@@ -117,9 +108,7 @@ def test_default_detector_recall_on_dlib_photos(test_data, blazeface):
 
 
 def test_no_face_gives_empty_result(blazeface):
-    gradient = np.tile(
-        np.linspace(0, 255, 320, dtype=np.uint8)[None, :, None], (240, 1, 3)
-    )
+    gradient = np.tile(np.linspace(0, 255, 320, dtype=np.uint8)[None, :, None], (240, 1, 3))
     found = blazeface(gradient)
     assert found.boxes.shape == (0, 4) and found.scores.shape == (0,)
 
@@ -133,9 +122,7 @@ def test_landmark_box_and_adapter_fit():
     wh = rng.uniform(30, 100, (20, 1)) * [1, 1.1]
     det = np.concatenate([xy, xy + wh], 1)
     fitted = BoxAdapter.fit(det, true(det))
-    np.testing.assert_allclose(
-        [fitted.dx, fitted.dy, fitted.scale], [0.05, 0.1, 0.9], atol=2e-3
-    )
+    np.testing.assert_allclose([fitted.dx, fitted.dy, fitted.scale], [0.05, 0.1, 0.9], atol=2e-3)
     with pytest.raises(ValueError, match="matched"):
         BoxAdapter.fit(det, det[:3])
 
@@ -166,14 +153,10 @@ def test_haar_cascade_finds_the_face(test_data):
     found = get_face_detector("haar")(image)
     blaze = get_face_detector("blazeface_full_range")(image)
     assert len(found.boxes) >= 1
-    assert (
-        box_iou(found.boxes[:1], blaze.boxes)[0, 0] > 0.5
-    )  # both adapted to one convention
+    assert box_iou(found.boxes[:1], blaze.boxes)[0, 0] > 0.5  # both adapted to one convention
 
 
-@pytest.mark.skipif(
-    hasattr(cv2, "CascadeClassifier"), reason="OpenCV has CascadeClassifier"
-)
+@pytest.mark.skipif(hasattr(cv2, "CascadeClassifier"), reason="OpenCV has CascadeClassifier")
 def test_haar_without_cascade_classifier_says_what_to_install():
     with pytest.raises(RuntimeError, match="opencv-contrib-python-headless"):
         HaarCascadeDetector()
@@ -194,9 +177,7 @@ def test_tiles_find_small_faces_in_a_large_image(test_data):
     ]
     for x, y in corners:
         big[y : y + 150, x : x + 128] = face
-    assert (
-        len(BlazeFaceDetector("full_range").detect(big).boxes) == 0
-    )  # ~10 px after letterbox
+    assert len(BlazeFaceDetector("full_range").detect(big).boxes) == 0  # ~10 px after letterbox
     found = get_face_detector("default")(big)  # tiles of 640 px
     assert len(found.boxes) == 6
     centres = (found.boxes[:, :2] + found.boxes[:, 2:]) / 2

@@ -27,16 +27,12 @@ def test_invisible_and_nan_points_are_skipped():
 
 
 def test_contours_connect_the_68_points():
-    kp = np.stack(
-        [np.linspace(10, 1350, 68), np.full(68, 50.0)], axis=-1
-    )  # 20 px apart
+    kp = np.stack([np.linspace(10, 1350, 68), np.full(68, 50.0)], axis=-1)  # 20 px apart
     vis = np.ones(68)
     vis[30:] = 0
     canvas = np.zeros((100, 1400, 3), np.uint8)
     dots = draw_landmarks(canvas, kp, visible=vis, radius=2)
-    lines = draw_landmarks(
-        canvas, kp, visible=vis, radius=2, contours=True, line_color=(255, 0, 0)
-    )
+    lines = draw_landmarks(canvas, kp, visible=vis, radius=2, contours=True, line_color=(255, 0, 0))
     # Between points 0 and 1 (x = 10 and 30) only the jaw line is drawn.
     assert lines[50, 20, 0] > 0 and not dots[50, 20].any()
     # Points 16 and 17 belong to different contours (jaw, brow): no line.
@@ -45,18 +41,14 @@ def test_contours_connect_the_68_points():
     assert lines[:, :600].any() and not lines[:, 605:].any()
     assert sum(stop - start for start, stop, _ in IBUG68_CONTOURS) == 68
     with pytest.raises(ValueError, match="68-point"):
-        draw_landmarks(
-            np.zeros((10, 10, 3), np.uint8), np.zeros((98, 2)), contours=True
-        )
+        draw_landmarks(np.zeros((10, 10, 3), np.uint8), np.zeros((98, 2)), contours=True)
 
 
 def test_bad_inputs_raise():
     with pytest.raises(ValueError, match=r"\(K, 2\)"):
         draw_landmarks(np.zeros((10, 10, 3), np.uint8), np.zeros((5, 3)))
     with pytest.raises(ValueError, match="visible"):
-        draw_landmarks(
-            np.zeros((10, 10, 3), np.uint8), np.zeros((5, 2)), visible=[1, 1]
-        )
+        draw_landmarks(np.zeros((10, 10, 3), np.uint8), np.zeros((5, 2)), visible=[1, 1])
     with pytest.raises(ValueError, match="float"):
         draw_landmarks(np.zeros((10, 10, 3), np.float32), np.zeros((5, 2)))
 
@@ -72,17 +64,11 @@ def test_region_colours_indices_faces_and_writing(tmp_path):
     for region, idx in get_scheme("300w").regions.items():
         x = int(round(kp[idx[0], 0]))
         np.testing.assert_array_equal(out[100, x], REGION_COLORS[region])
-    numbered = draw_landmarks(
-        np.zeros((200, 700, 3), np.uint8), kp, scheme="300w", indices=True
-    )
-    assert (
-        numbered[80:97].any() and not out[80:97].any()
-    )  # the numbers sit above the dots
+    numbered = draw_landmarks(np.zeros((200, 700, 3), np.uint8), kp, scheme="300w", indices=True)
+    assert numbered[80:97].any() and not out[80:97].any()  # the numbers sit above the dots
     with pytest.raises(ValueError, match="has 98 points, got K=68"):
         draw_landmarks(out, kp, scheme="wflw")
-    face = SimpleNamespace(
-        box=[10, 50, 690, 150], keypoints=kp, detector_score=0.9, track_id=3
-    )
+    face = SimpleNamespace(box=[10, 50, 690, 150], keypoints=kp, detector_score=0.9, track_id=3)
     drawn = draw_faces(np.zeros((200, 700, 3), np.uint8), [face], scheme="300w")
     assert drawn[50, 300].any() and drawn[30:48, 10:60].any()  # box edge and label
     write_image(tmp_path / "x.png", drawn)

@@ -29,9 +29,7 @@ class CentrePredictor:
         crops = np.asarray(crops)
         assert crops.dtype == np.uint8 and crops.shape[1:] == (256, 192, 3)
         self.batches.append(len(crops))
-        grid = np.stack(np.meshgrid(np.arange(-4, 4), np.arange(-4, 5)), -1).reshape(
-            -1, 2
-        )[:68]
+        grid = np.stack(np.meshgrid(np.arange(-4, 4), np.arange(-4, 5)), -1).reshape(-1, 2)[:68]
         kp = np.array([96.0, 128.0]) + 16.0 * grid
         return {
             "keypoints": np.repeat(kp[None], len(crops), 0).astype(np.float32),
@@ -60,9 +58,7 @@ def test_boxes_in_keypoints_out_in_image_pixels():
         x1, y1, x2, y2 = box
         # the crop centre maps to the box centre; 16 crop px = 16 * S / 192 image px
         side = max((x2 - x1) * 1.25, (y2 - y1) * 1.25 * 192 / 256)
-        np.testing.assert_allclose(
-            face.keypoints[36], [(x1 + x2) / 2, (y1 + y2) / 2], atol=1e-3
-        )
+        np.testing.assert_allclose(face.keypoints[36], [(x1 + x2) / 2, (y1 + y2) / 2], atol=1e-3)
         np.testing.assert_allclose(
             face.keypoints[37] - face.keypoints[36], [16 * side / 192, 0], rtol=1e-5
         )
@@ -91,9 +87,7 @@ def test_detector_then_all_crops_of_all_images_batched(photos):
             assert 0.5 < face.detector_score <= 1
             x1, y1, x2, y2 = face.box
             assert 0 <= x1 < x2 <= r.width and 0 <= y1 < y2 <= r.height
-            assert np.all(
-                (face.keypoints >= 0) & (face.keypoints < [r.width, r.height])
-            )
+            assert np.all((face.keypoints >= 0) & (face.keypoints < [r.width, r.height]))
     record = json.loads(json.dumps(results[0].to_json()))
     assert record["image"].endswith("grace_hopper.jpg") and record["scheme"] == "300w"
     assert set(record["faces"][0]) == {"box", "detector_score", "keypoints", "scores"}
@@ -119,16 +113,12 @@ def test_reads_grayscale_rgba_16bit_palette_bgr_and_exif(photos, tmp_path):
     buf = io.BytesIO()
     exif = Image.Exif()
     exif[0x0112] = 6
-    Image.fromarray(np.rot90(rgb).copy()).save(
-        buf, "JPEG", quality=95, exif=exif.tobytes()
-    )
+    Image.fromarray(np.rot90(rgb).copy()).save(buf, "JPEG", quality=95, exif=exif.tobytes())
     upright = read_image(buf.getvalue())
     assert upright.shape == rgb.shape and np.abs(upright.astype(int) - rgb).mean() < 5
 
 
-def test_bad_inputs_in_a_batch_are_named_and_the_rest_is_processed(
-    photos, tmp_path, landmarker
-):
+def test_bad_inputs_in_a_batch_are_named_and_the_rest_is_processed(photos, tmp_path, landmarker):
     good = photos / "grace_hopper.jpg"
     (tmp_path / "notes.txt").write_text("not an image")
     (tmp_path / "empty.jpg").write_bytes(b"")
@@ -198,9 +188,7 @@ def test_detector_filters_pillow_input_and_missing_detector(test_data):
     sure = FaceLandmarker(CentrePredictor(), min_detector_score=0.85).detect(image)
     assert len(sure) == sum(s >= 0.85 for s in scores) < 7
     Image = pytest.importorskip("PIL.Image")
-    from_pil = FaceLandmarker(CentrePredictor()).detect(
-        Image.fromarray(image).convert("P")
-    )
+    from_pil = FaceLandmarker(CentrePredictor()).detect(Image.fromarray(image).convert("P"))
     assert len(from_pil) >= 6
     with pytest.raises(ValueError, match="no detector"):
         FaceLandmarker(CentrePredictor(), detector=None).detect(image)

@@ -26,8 +26,7 @@ def tiny_model():
 
 def photos(test_data):
     return [
-        str(test_data / "public_domain_faces" / n)
-        for n in ("grace_hopper.jpg", "astronaut.png")
+        str(test_data / "public_domain_faces" / n) for n in ("grace_hopper.jpg", "astronaut.png")
     ]
 
 
@@ -37,9 +36,7 @@ def test_keras_model_matches_predict_faces(test_data):
     photos_ = photos(test_data)
     results = FaceLandmarker(model, flip_test=False).detect(photos_)
     assert [len(r) for r in results] == [1, 1]
-    expected = predict_faces(
-        model, photos_, [[r[0].box] for r in results], flip_test=False
-    )
+    expected = predict_faces(model, photos_, [[r[0].box] for r in results], flip_test=False)
     for r, e in zip(results, expected, strict=True):
         np.testing.assert_allclose(r[0].keypoints, e["keypoints"][0], atol=1e-4)
         np.testing.assert_allclose(r[0].scores, e["scores"][0], atol=1e-5)

@@ -47,9 +47,7 @@ def test_folder_with_good_and_bad_inputs(tmp_path, test_data):
     assert "broken.jpg" in lines[0] and "truncated JPEG" in lines[0]
     assert "missing.png" in lines[1] and "not found" in lines[1]
     record = json.loads((out / "grace_hopper.json").read_text())
-    assert (record["width"], record["height"]) == (512, 600) and len(
-        record["faces"]
-    ) == 1
+    assert (record["width"], record["height"]) == (512, 600) and len(record["faces"]) == 1
     face = record["faces"][0]
     assert set(face) == {"box", "detector_score", "keypoints", "scores"}
     kp = np.array(face["keypoints"])
@@ -62,9 +60,7 @@ def test_same_stems_and_overwrite_guard(tmp_path, test_data):
     a, b = tmp_path / "a", tmp_path / "b"
     for d in (a, b):
         d.mkdir()
-        (d / "x.png").write_bytes(
-            (test_data / "public_domain_faces" / "camera.png").read_bytes()
-        )
+        (d / "x.png").write_bytes((test_data / "public_domain_faces" / "camera.png").read_bytes())
     lm = FaceLandmarker(CropGridPredictor())
     predict_files(lm, [a / "x.png", b / "x.png"], tmp_path / "out", overlay=False)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [

@@ -70,29 +70,21 @@ def test_all_faces_of_all_images_are_batched_and_split_back():
         np.array([[5, 5, 100, 110]]),
     ]
     calls = []
-    results = predict_in_images(
-        _fake_predictor(calls), INPUT_SIZE, images, boxes, batch_size=2
-    )
+    results = predict_in_images(_fake_predictor(calls), INPUT_SIZE, images, boxes, batch_size=2)
     assert calls == [2, 1]  # three faces in chunks of two, across images
     assert [len(r["keypoints"]) for r in results] == [2, 0, 1]
     # Each face equals running it alone.
     for image, b, r in zip(images, boxes, results, strict=True):
         for j in range(len(b)):
-            alone = predict_in_images(
-                _fake_predictor([]), INPUT_SIZE, [image], [b[j : j + 1]]
-            )
+            alone = predict_in_images(_fake_predictor([]), INPUT_SIZE, [image], [b[j : j + 1]])
             np.testing.assert_array_equal(r["keypoints"][j], alone[0]["keypoints"][0])
             np.testing.assert_array_equal(r["boxes"][j], b[j])
 
 
 def test_bad_boxes_name_the_image_and_box():
     image = _image()
-    with pytest.raises(
-        ValueError, match=r"boxes of image 0\[1\] = .* zero or negative size"
-    ):
-        predict_in_images(
-            _fake_predictor([]), INPUT_SIZE, [image], [[[0, 0, 9, 9], [5, 5, 5, 9]]]
-        )
+    with pytest.raises(ValueError, match=r"boxes of image 0\[1\] = .* zero or negative size"):
+        predict_in_images(_fake_predictor([]), INPUT_SIZE, [image], [[[0, 0, 9, 9], [5, 5, 5, 9]]])
     with pytest.raises(ValueError, match=r"outside the 160x120"):
         check_boxes([[200, 10, 260, 50]], image.shape)
     with pytest.raises(ValueError, match="not finite"):
@@ -100,11 +92,7 @@ def test_bad_boxes_name_the_image_and_box():
     with pytest.raises(ValueError, match=r"shape \(F, 4\)"):
         check_boxes([[0, 0, 9]])
     with pytest.raises(ValueError, match="2 images but 1 box arrays"):
-        predict_in_images(
-            _fake_predictor([]), INPUT_SIZE, [image, image], [[[0, 0, 9, 9]]]
-        )
+        predict_in_images(_fake_predictor([]), INPUT_SIZE, [image, image], [[[0, 0, 9, 9]]])
     # A box partly outside the image is cropped with a black border, as in MMPose.
-    out = predict_in_images(
-        _fake_predictor([]), INPUT_SIZE, [image], [[[-20, -20, 30, 30]]]
-    )
+    out = predict_in_images(_fake_predictor([]), INPUT_SIZE, [image], [[[-20, -20, 30, 30]]])
     assert out[0]["keypoints"].shape == (1, 3, 2)

@@ -22,9 +22,7 @@ class CropGridPredictor:
     scheme = "300w"
 
     def predict(self, crops):
-        grid = np.stack(
-            np.meshgrid(np.linspace(12, 52, 17), np.linspace(16, 48, 4)), -1
-        )
+        grid = np.stack(np.meshgrid(np.linspace(12, 52, 17), np.linspace(16, 48, 4)), -1)
         kp = grid.reshape(-1, 2)[:68].astype(np.float32)
         n = len(crops)
         return {
@@ -108,16 +106,11 @@ def test_still_face_with_noisy_boxes_smoothing_cuts_jitter(tmp_path, test_data):
     assert len(lines) == 60
     rec = json.loads(lines[5])
     assert rec["frame"] == 5 and rec["faces"][0]["track_id"] == 0
-    assert (
-        len(rec["faces"][0]["keypoints"]) == 68
-        and len(rec["faces"][0]["keypoints_raw"]) == 68
-    )
+    assert len(rec["faces"][0]["keypoints"]) == 68 and len(rec["faces"][0]["keypoints_raw"]) == 68
     out = cv2.VideoCapture(str(tmp_path / "out.mp4"))
     assert out.isOpened() and int(out.get(cv2.CAP_PROP_FRAME_COUNT)) == 60
     off = landmark_video(lm, tmp_path / "still.mp4", smoothing=None, max_frames=10)
-    assert off.frames == 10 and off.jitter_raw == pytest.approx(
-        off.jitter_smoothed, rel=1e-6
-    )
+    assert off.frames == 10 and off.jitter_raw == pytest.approx(off.jitter_smoothed, rel=1e-6)
 
 
 def test_unopenable_video_and_bad_output_name(tmp_path):

@@ -14,9 +14,7 @@ def test_decoder_scales_by_input_size_with_unit_scores():
     np.testing.assert_array_equal(
         keras.ops.convert_to_numpy(out["keypoints"]), [[[128.0, 32.0], [256.0, 0.0]]]
     )
-    np.testing.assert_array_equal(
-        keras.ops.convert_to_numpy(out["scores"]), [[1.0, 1.0]]
-    )
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(out["scores"]), [[1.0, 1.0]])
     with pytest.raises(ValueError, match="width, height"):
         RegressionDecoder(input_size=(256,))
     with pytest.raises(ValueError, match=r"\(N, K, 2\)"):

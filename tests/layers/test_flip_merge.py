@@ -28,16 +28,12 @@ def load(name):
     ("fixture", "scheme"), [("wflw", "wflw"), ("300w", "300w"), ("aflw", "aflw")]
 )
 def test_fixture_flip_indices_are_the_schemes(fixture, scheme):
-    assert load(fixture)["flip_indices"].tolist() == list(
-        get_scheme(scheme).flip_indices
-    )
+    assert load(fixture)["flip_indices"].tolist() == list(get_scheme(scheme).flip_indices)
 
 
 def test_heatmap_flip_merge_is_mmpose_exactly():
     data = load("aflw")  # non-square 48x40 maps, 19 keypoints
-    merged = HeatmapFlipMerge(data["flip_indices"])(
-        [data["heatmaps"], data["heatmaps_flip"]]
-    )
+    merged = HeatmapFlipMerge(data["flip_indices"])([data["heatmaps"], data["heatmaps_flip"]])
     merged = keras.ops.convert_to_numpy(merged)
     assert merged.dtype == np.float32
     np.testing.assert_array_equal(merged, data["merged"])
@@ -65,9 +61,7 @@ def test_heatmap_flip_merge_without_shift():
 def test_coordinate_flip_merge_matches_mmpose_regression_head(shift):
     data = load("coordinate_flip")
     width = int(data["input_size"][0])
-    merge = CoordinateFlipMerge(
-        data["flip_indices"], input_width=width, shift_coords=shift
-    )
+    merge = CoordinateFlipMerge(data["flip_indices"], input_width=width, shift_coords=shift)
     merged = keras.ops.convert_to_numpy(merge([data["coords"], data["coords_flip"]]))
     keypoints = merged * data["input_size"].astype(np.float32)
     ref = data["shift_keypoints" if shift else "noshift_keypoints"]
@@ -81,9 +75,7 @@ def test_configs_round_trip():
     ]
     for layer in layers:
         config = layer.get_config()
-        clone = keras.saving.deserialize_keras_object(
-            keras.saving.serialize_keras_object(layer)
-        )
+        clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(layer))
         assert type(clone) is type(layer) and clone.get_config() == config
     assert layers[0].get_config()["flip_indices"] == [2, 1, 0]
     assert layers[0].get_config()["shift_heatmap"] is False
@@ -99,6 +91,4 @@ def test_invalid_inputs_are_named():
     with pytest.raises(ValueError, match="3 keypoints"):
         HeatmapFlipMerge([1, 0])([heat, heat])
     with pytest.raises(ValueError, match=r"\(N, K, 2\)"):
-        CoordinateFlipMerge([1, 0], input_width=8)(
-            [np.zeros((1, 2, 3)), np.zeros((1, 2, 3))]
-        )
+        CoordinateFlipMerge([1, 0], input_width=8)([np.zeros((1, 2, 3)), np.zeros((1, 2, 3))])

@@ -67,9 +67,7 @@ def test_decode_matches_mmpose(name, mode):
 @pytest.mark.parametrize("mode", ["plain", "dark"])
 def test_flip_test_decode_matches_mmpose(name, mode):
     data = load_set(name)
-    merged = HeatmapFlipMerge(data["flip_indices"])(
-        [data["heatmaps"], data["heatmaps_flip"]]
-    )
+    merged = HeatmapFlipMerge(data["flip_indices"])([data["heatmaps"], data["heatmaps_flip"]])
     assert_matches(decoder_for(data, mode)(merged), data, f"{mode}_flip")
 
 
@@ -82,9 +80,7 @@ def _compiled(fn, backend):
         import tensorflow as tf
 
         return tf.function(fn, jit_compile=True)
-    pytest.skip(
-        "torch has no cheap whole-graph compile here; eager torch is tested above"
-    )
+    pytest.skip("torch has no cheap whole-graph compile here; eager torch is tested above")
 
 
 @pytest.mark.parametrize("mode", ["plain", "dark"])
@@ -106,11 +102,7 @@ def test_symbolic_model_with_dynamic_batch(mode):
     model = keras.Model(inputs, outputs)
     for n in (1, 3):
         out = model.predict(data["heatmaps"][:n], batch_size=n, verbose=0)
-        sliced = {
-            key: value[:n]
-            for key, value in data.items()
-            if key.startswith(f"{mode}_noflip")
-        }
+        sliced = {key: value[:n] for key, value in data.items() if key.startswith(f"{mode}_noflip")}
         assert_matches(out, sliced, f"{mode}_noflip")
 
 
@@ -132,27 +124,19 @@ def test_ties_pick_the_first_maximum_in_row_major_order():
     heat[0, 1, 5, 0] = heat[0, 3, 1, 0] = 1.0
     heat[0, :, :, 1] = 0.5  # constant map: first element
     out = HeatmapDecoder(scale=(1.0, 1.0))(heat)
-    np.testing.assert_array_equal(
-        keras.ops.convert_to_numpy(out["keypoints"]), [[[5, 1], [0, 0]]]
-    )
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(out["keypoints"]), [[[5, 1], [0, 0]]])
 
 
 def test_config_round_trip_and_serialization():
-    layer = HeatmapDecoder(
-        unbiased=True, blur_kernel_size=7, scale=(4.0, 2.0), name="decode"
-    )
+    layer = HeatmapDecoder(unbiased=True, blur_kernel_size=7, scale=(4.0, 2.0), name="decode")
     config = layer.get_config()
-    assert {
-        k: config[k] for k in ("unbiased", "blur_kernel_size", "scale", "name")
-    } == {
+    assert {k: config[k] for k in ("unbiased", "blur_kernel_size", "scale", "name")} == {
         "unbiased": True,
         "blur_kernel_size": 7,
         "scale": [4.0, 2.0],
         "name": "decode",
     }
-    clone = keras.saving.deserialize_keras_object(
-        keras.saving.serialize_keras_object(layer)
-    )
+    clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(layer))
     assert type(clone) is HeatmapDecoder and clone.get_config() == config
 
 
@@ -188,9 +172,7 @@ def test_regenerated_fixtures_match_committed_inputs_and_our_layers(tmp_path):
     for name in SETS:
         fresh, committed = load_set(name, tmp_path), load_set(name)
         np.testing.assert_array_equal(fresh["heatmaps"], committed["heatmaps"])
-        np.testing.assert_array_equal(
-            fresh["heatmaps_flip"], committed["heatmaps_flip"]
-        )
+        np.testing.assert_array_equal(fresh["heatmaps_flip"], committed["heatmaps_flip"])
         for mode in ("plain", "dark"):
             decoder = decoder_for(fresh, mode)
             assert_matches(decoder(fresh["heatmaps"]), fresh, f"{mode}_noflip")

@@ -27,9 +27,7 @@ def test_matches_mmpose_value_and_gradient(ref, name, weighted, inputs):
     tag = "weighted" if weighted else "plain"
     sfx = "" if inputs == "px" else "_n"
     w = ref["co_w"] if weighted else None
-    value, grad = value_and_grad(
-        LOSSES[name](), ref[f"co_gt{sfx}"], ref[f"co_pred{sfx}"], w
-    )
+    value, grad = value_and_grad(LOSSES[name](), ref[f"co_gt{sfx}"], ref[f"co_pred{sfx}"], w)
     key = f"{name}_{tag}_{inputs}"
     np.testing.assert_allclose(value, ref[key], rtol=1e-6)
     assert np.all(np.isfinite(grad))

@@ -24,20 +24,14 @@ def nhwc(x):
 
 
 @pytest.mark.parametrize("weighted", [True, False])
-@pytest.mark.parametrize(
-    "name, loss_cls", [("mse", KeypointMSELoss), ("awing", AdaptiveWingLoss)]
-)
+@pytest.mark.parametrize("name, loss_cls", [("mse", KeypointMSELoss), ("awing", AdaptiveWingLoss)])
 def test_matches_mmpose_value_and_gradient(ref, name, loss_cls, weighted):
     tag = "weighted" if weighted else "plain"
     w = ref["hm_w"] if weighted else None
-    value, grad = value_and_grad(
-        loss_cls(), nhwc(ref["hm_gt"]), nhwc(ref["hm_pred"]), w
-    )
+    value, grad = value_and_grad(loss_cls(), nhwc(ref["hm_gt"]), nhwc(ref["hm_pred"]), w)
     np.testing.assert_allclose(value, ref[f"{name}_{tag}"], rtol=1e-6)
     assert np.all(np.isfinite(grad))
-    np.testing.assert_allclose(
-        grad, nhwc(ref[f"grad_{name}_{tag}"]), rtol=1e-5, atol=1e-10
-    )
+    np.testing.assert_allclose(grad, nhwc(ref[f"grad_{name}_{tag}"]), rtol=1e-5, atol=1e-10)
 
 
 def spec_inputs():
@@ -51,15 +45,9 @@ def spec_inputs():
 def test_spec_reference_values():
     """Cross-check against values computed with MMPose 1.3.2."""
     gt, pred, w = spec_inputs()
-    np.testing.assert_allclose(
-        float(KeypointMSELoss()(gt, pred, w)), 0.2235017, rtol=1e-6
-    )
-    np.testing.assert_allclose(
-        float(AdaptiveWingLoss()(gt, pred, w)), 2.6779230, rtol=1e-6
-    )
-    np.testing.assert_allclose(
-        float(AdaptiveWingLoss()(gt, pred)), 3.9785175, rtol=1e-6
-    )
+    np.testing.assert_allclose(float(KeypointMSELoss()(gt, pred, w)), 0.2235017, rtol=1e-6)
+    np.testing.assert_allclose(float(AdaptiveWingLoss()(gt, pred, w)), 2.6779230, rtol=1e-6)
+    np.testing.assert_allclose(float(AdaptiveWingLoss()(gt, pred)), 3.9785175, rtol=1e-6)
 
 
 def test_zero_weight_channels_count_in_the_mean():
@@ -67,9 +55,7 @@ def test_zero_weight_channels_count_in_the_mean():
     w = np.zeros((2, 3), np.float32)
     w[0, 0] = 1.0
     full = float(KeypointMSELoss()(gt[:1, ..., :1], pred[:1, ..., :1]))
-    np.testing.assert_allclose(
-        float(KeypointMSELoss()(gt, pred, w)), full / 6, rtol=1e-6
-    )
+    np.testing.assert_allclose(float(KeypointMSELoss()(gt, pred, w)), full / 6, rtol=1e-6)
 
 
 def test_loss_weight_scales():

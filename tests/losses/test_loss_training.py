@@ -70,9 +70,7 @@ ALL = [
 
 @pytest.mark.parametrize("loss", ALL, ids=lambda loss: type(loss).__name__)
 def test_serialisation_round_trip(loss):
-    restored = keras.saving.deserialize_keras_object(
-        keras.saving.serialize_keras_object(loss)
-    )
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(loss))
     assert type(restored) is type(loss)
     assert restored.get_config() == loss.get_config()
 

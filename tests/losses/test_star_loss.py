@@ -41,9 +41,7 @@ def test_spec_inputs_value_and_gradient(ref):
     loss = STARLoss(gt_format="normalized")
     value, grad = value_and_grad(loss, ref["spec_gt"], nhwc(ref["spec_heat"]))
     np.testing.assert_allclose(value, ref["spec_value"], rtol=1e-6)
-    np.testing.assert_allclose(
-        value, 1.7249908, rtol=1e-6
-    )  # computed with MMPose 1.3.2
+    np.testing.assert_allclose(value, 1.7249908, rtol=1e-6)  # computed with MMPose 1.3.2
     assert np.all(np.isfinite(grad))
     np.testing.assert_allclose(grad, nhwc(ref["grad_spec"]), rtol=1e-5, atol=1e-7)
 
@@ -63,9 +61,7 @@ def test_blob_heatmaps_gradient_float32(ref):
     np.testing.assert_allclose(value, ref["blobs_smoothl1_w1_f32"], rtol=1e-6)
     assert np.all(np.isfinite(grad))
     expected = nhwc(ref["grad_blobs_smoothl1_w1_f32"])
-    np.testing.assert_allclose(
-        grad, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max()
-    )
+    np.testing.assert_allclose(grad, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max())
 
 
 def test_blob_heatmaps_gradient_float64(ref):
@@ -74,9 +70,7 @@ def test_blob_heatmaps_gradient_float64(ref):
     loss = STARLoss(gt_format="normalized", dtype="float64")
     value, grad = value_and_grad(loss, ref["blobs_gt"], nhwc(ref["blobs_heat"]))
     np.testing.assert_allclose(value, ref["blobs_smoothl1_w1_f64"], rtol=1e-12)
-    np.testing.assert_allclose(
-        grad, nhwc(ref["grad_blobs_smoothl1_w1_f64"]), rtol=1e-9, atol=1e-12
-    )
+    np.testing.assert_allclose(grad, nhwc(ref["grad_blobs_smoothl1_w1_f64"]), rtol=1e-9, atol=1e-12)
 
 
 def test_gt_formats_convert_as_documented(ref):
@@ -113,9 +107,7 @@ def test_eigh_2x2_matches_numpy():
         for t in eigh_2x2(a.astype("float32"), b.astype("float32"), c.astype("float32"))
     )
     ref_vals, ref_vecs = np.linalg.eigh(m)
-    np.testing.assert_allclose(
-        np.stack([lam0, lam1], -1), ref_vals, rtol=1e-4, atol=1e-5
-    )
+    np.testing.assert_allclose(np.stack([lam0, lam1], -1), ref_vals, rtol=1e-4, atol=1e-5)
     # eigenvectors up to sign: |<v, v_ref>| = 1
     np.testing.assert_allclose(np.abs(np.sum(v0 * ref_vecs[:, :, 0], -1)), 1, atol=1e-4)
     np.testing.assert_allclose(np.abs(np.sum(v1 * ref_vecs[:, :, 1], -1)), 1, atol=1e-4)
@@ -123,9 +115,7 @@ def test_eigh_2x2_matches_numpy():
 
 def test_isotropic_gradient_is_finite():
     heat, _ = MSRAHeatmap(sigma=2.0).encode(np.array([[128.0, 128.0]], np.float32))
-    _, grad = value_and_grad(
-        STARLoss(), np.array([[[130.0, 125.0]]], np.float32), heat[None]
-    )
+    _, grad = value_and_grad(STARLoss(), np.array([[[130.0, 125.0]]], np.float32), heat[None])
     assert np.all(np.isfinite(grad))
 
 

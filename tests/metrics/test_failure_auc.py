@@ -18,9 +18,7 @@ def test_hand_computable_case():
     assert failure_rate(e, 0.05) == pytest.approx(0.4)
     # area under the step CED on [0, 0.1]: sum(0.1 - e_i, 0) / 5 = 0.23 / 5
     assert auc(e, 0.1) == pytest.approx(0.23 / 5 / 0.1)
-    np.testing.assert_allclose(
-        ced(e, [0.0, 0.02, 0.03, 0.1, 1.0]), [0.2, 0.4, 0.4, 0.8, 1.0]
-    )
+    np.testing.assert_allclose(ced(e, [0.0, 0.02, 0.03, 0.1, 1.0]), [0.2, 0.4, 0.4, 0.8, 1.0])
 
 
 def test_simpson_mode_converges_to_exact():
@@ -36,9 +34,7 @@ def test_matches_star_fr_auc(name):
     """
     ref = np.load(PARITY / "star_fr_auc.npz")
     e = ref[f"errors_{name}"]
-    for t, fr, area in zip(
-        ref["thresholds"], ref[f"fr_{name}"], ref[f"auc_{name}"], strict=True
-    ):
+    for t, fr, area in zip(ref["thresholds"], ref[f"fr_{name}"], ref[f"auc_{name}"], strict=True):
         assert failure_rate(e, t, step=1e-4) == pytest.approx(fr, abs=5e-5)
         assert auc(e, t, step=1e-4) == pytest.approx(area, abs=5e-7)
         if len(np.arange(0, t + 1e-4, 1e-4)) % 2 == 1:  # no sample past t

@@ -63,9 +63,7 @@ def test_coco_wholebody_face_normaliser_quirk_and_correction(ref):
     np.testing.assert_array_equal(strict[4], d[4])
     kept = np.flatnonzero(vis[:, 36] * vis[:, 45])
     assert 3 <= len(kept) < len(vis)
-    expected = nme(
-        pred[kept], gt[kept], scheme="coco_wholebody_face", visible=vis[kept]
-    )
+    expected = nme(pred[kept], gt[kept], scheme="coco_wholebody_face", visible=vis[kept])
     value = nme(pred, gt, scheme="coco_wholebody_face", visible=vis, strict_norm=True)
     np.testing.assert_allclose(value, expected, rtol=1e-6)
     metric = NME("coco_wholebody_face", strict_norm=True)
@@ -82,9 +80,7 @@ def test_hand_computed_case():
     pred[1, 2] = [6.0, 8.0]  # 10 px off, but invisible
     vis = np.ones((2, 98))
     vis[1, 2] = 0
-    np.testing.assert_allclose(
-        nme(pred, gt, scheme="wflw", visible=vis), 0.7 / 195, rtol=1e-6
-    )
+    np.testing.assert_allclose(nme(pred, gt, scheme="wflw", visible=vis), 0.7 / 195, rtol=1e-6)
     np.testing.assert_allclose(
         per_image_nme(pred, gt, scheme="wflw", visible=vis),
         [0.5 / 98, 0.2 / 97],
@@ -106,9 +102,7 @@ def test_errors():
 
 def test_metric_config_round_trip():
     metric = NME("cofw", strict_norm=True, name="nme_cofw")
-    restored = keras.saving.deserialize_keras_object(
-        keras.saving.serialize_keras_object(metric)
-    )
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(metric))
     assert restored.get_config() == metric.get_config()
 
 
@@ -119,9 +113,7 @@ def test_metric_in_compile_with_normalised_coordinates(ref):
     """
     pred, gt, vis, _ = inputs(ref, "cofw")
     x = pred.reshape(len(pred), -1) / 256.0
-    model = keras.Sequential(
-        [keras.Input(x.shape[1:]), keras.layers.Reshape(pred.shape[1:])]
-    )
+    model = keras.Sequential([keras.Input(x.shape[1:]), keras.layers.Reshape(pred.shape[1:])])
     model.compile(loss="mse", weighted_metrics=[NME("cofw")])
     result = model.evaluate(
         x, gt / 256.0, sample_weight=vis, batch_size=2, return_dict=True, verbose=0

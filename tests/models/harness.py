@@ -124,20 +124,14 @@ def _check_keypoints(model, arrays, images, flip, raw_tol):
     stable = arrays[f"keypoints_{mode}_stable"]
     assert stable.mean() > 0.5, f"too few decode-stable keypoints ({mode})"
     err = np.abs(out["keypoints"] - arrays[f"keypoints_{mode}"]).max(-1)
-    assert err[stable].max() < KEYPOINT_TOL_PX, (
-        f"keypoints ({mode}) off by {err[stable].max()}"
-    )
+    assert err[stable].max() < KEYPOINT_TOL_PX, f"keypoints ({mode}) off by {err[stable].max()}"
     # Heatmap scores are heatmap values: same tolerance as the raw output.
     score_err = np.abs(out["scores"] - arrays[f"scores_{mode}"])[stable].max()
     score_err /= float(arrays["raw_output_scale"])
-    assert score_err < raw_tol, (
-        f"scores ({mode}) off by {score_err:.3g} of the raw scale"
-    )
+    assert score_err < raw_tol, f"scores ({mode}) off by {score_err:.3g} of the raw scale"
 
 
-def check_preset_parity(
-    model, preset, variant="tiny", *, fixtures=None, raw_tol=RAW_TOL
-):
+def check_preset_parity(model, preset, variant="tiny", *, fixtures=None, raw_tol=RAW_TOL):
     """Loads the fixture's 1.x and 0.x checkpoints into ``model`` and compares with MMPose."""
     fixtures = pathlib.Path(fixtures or MODEL_FIXTURES)
     record, arrays, images = load_model_fixture(preset, variant, fixtures)
@@ -170,9 +164,7 @@ def regenerate_fixture(preset: str, variant: str, out_dir: pathlib.Path) -> None
     For fixtures too large to commit (full widths). Needs the MMPose venv: use
     in tests marked ``mmpose``.
     """
-    script = (
-        pathlib.Path(__file__).parents[1] / "parity" / "make_mmpose_model_fixtures.py"
-    )
+    script = pathlib.Path(__file__).parents[1] / "parity" / "make_mmpose_model_fixtures.py"
     subprocess.run(
         [
             str(mmpose_python()),
@@ -257,6 +249,4 @@ def check_mixed_precision(build, images, policy):
     tol = 1.0 if policy == "mixed_float16" else 2.0
     # Near-ties of random heatmaps can flip the argmax: compare the median point.
     err = np.abs(out["keypoints"] - ref["keypoints"]).max(-1)
-    assert np.median(err) < tol, (
-        f"{policy}: median keypoint error {np.median(err):.3f} px"
-    )
+    assert np.median(err) < tol, f"{policy}: median keypoint error {np.median(err):.3f} px"

@@ -74,9 +74,7 @@ ARCHS = {
             68,
             codec=_input(64),
             dtype=dtype,
-            backbone=ResNetBackbone(
-                depth=18, base_channels=2, stem_channels=4, dtype=dtype
-            ),
+            backbone=ResNetBackbone(depth=18, base_channels=2, stem_channels=4, dtype=dtype),
             head=dict(deconv_out_channels=(4, 4, 4), deconv_kernel_sizes=(4, 4, 4)),
         ),
         64,
@@ -93,9 +91,7 @@ ARCHS = {
             68,
             codec=_input(64),
             dtype=dtype,
-            backbone=SCNetBackbone(
-                base_channels=2, stem_channels=4, num_stages=2, dtype=dtype
-            ),
+            backbone=SCNetBackbone(base_channels=2, stem_channels=4, num_stages=2, dtype=dtype),
             head=dict(deconv_out_channels=(4,), deconv_kernel_sizes=(4,)),
         ),
         64,
@@ -148,9 +144,7 @@ ARCHS = {
             98,
             codec=_input(64),
             dtype=dtype,
-            backbone=ResNetBackbone(
-                depth=18, base_channels=2, stem_channels=4, dtype=dtype
-            ),
+            backbone=ResNetBackbone(depth=18, base_channels=2, stem_channels=4, dtype=dtype),
         ),
         64,
         (98, 2),
@@ -163,11 +157,7 @@ ARCHS = {
 
 
 def _images(side, n=2, seed=0):
-    return (
-        np.random.default_rng(seed)
-        .uniform(0, 255, (n, side, side, 3))
-        .astype("float32")
-    )
+    return np.random.default_rng(seed).uniform(0, 255, (n, side, side, 3)).astype("float32")
 
 
 @pytest.mark.parametrize("arch", ARCHS)
@@ -186,11 +176,7 @@ def test_keras_round_trip_and_one_fit_step(arch, tmp_path):
     model = spec.small(None)
     images = _images(spec.side)
     harness.check_keras_round_trip(model, tmp_path, images)
-    targets = (
-        np.random.default_rng(1)
-        .uniform(0, 1, (2, *spec.target_shape))
-        .astype("float32")
-    )
+    targets = np.random.default_rng(1).uniform(0, 1, (2, *spec.target_shape)).astype("float32")
     harness.check_one_fit_step(model, images, targets, spec.head_layer)
 
 
@@ -198,9 +184,7 @@ def test_keras_round_trip_and_one_fit_step(arch, tmp_path):
 def test_preset_directory_round_trip_with_exact_class_check(arch, tmp_path):
     spec = ARCHS[arch]
     other = HRNetV2W18 if spec.cls is not HRNetV2W18 else ResNet50Heatmap
-    harness.check_preset_dir_round_trip(
-        spec.small(None), tmp_path, _images(spec.side), other
-    )
+    harness.check_preset_dir_round_trip(spec.small(None), tmp_path, _images(spec.side), other)
 
 
 # Every architecture under both policies is slow on CPU (XLA and PyTorch run float16
@@ -208,10 +192,7 @@ def test_preset_directory_round_trip_with_exact_class_check(arch, tmp_path):
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
 @pytest.mark.parametrize(
     "arch",
-    [
-        pytest.param(a, marks=[] if a == "deeppose_res50" else pytest.mark.slow)
-        for a in ARCHS
-    ],
+    [pytest.param(a, marks=[] if a == "deeppose_res50" else pytest.mark.slow) for a in ARCHS],
 )
 def test_mixed_precision_predicts_like_float32(arch, policy):
     spec = ARCHS[arch]
@@ -245,9 +226,7 @@ def test_tiny_preset_matches_mmpose(preset):
 def test_full_width_matches_mmpose(preset, tmp_path):
     """Regenerates the full-width fixture with MMPose, then checks the preset's full model."""
     harness.regenerate_fixture(preset, "full", tmp_path)
-    harness.check_preset_parity(
-        build_preset_model(preset), preset, "full", fixtures=tmp_path
-    )
+    harness.check_preset_parity(build_preset_model(preset), preset, "full", fixtures=tmp_path)
 
 
 def test_decoded_outputs_are_float32_under_mixed_precision():

@@ -29,14 +29,10 @@ def _trainable(model):
 
 
 def _tiny(k=19, scheme="aflw", **kw):
-    return HRNetV2W18(
-        k, scheme=scheme, backbone=HRNetBackbone(stages=TINY_HRNET_STAGES), **kw
-    )
+    return HRNetV2W18(k, scheme=scheme, backbone=HRNetBackbone(stages=TINY_HRNET_STAGES), **kw)
 
 
-@pytest.mark.parametrize(
-    "k,scheme,expected", [(98, "wflw", 9_662_528), (19, "aflw", 9_641_119)]
-)
+@pytest.mark.parametrize("k,scheme,expected", [(98, "wflw", 9_662_528), (19, "aflw", 9_641_119)])
 def test_w18_trainable_parameters_equal_mmpose(k, scheme, expected):
     # MMPose 1.3.2's trainable parameter counts.
     model = HRNetV2W18(k, scheme=scheme)
@@ -48,9 +44,7 @@ def test_widths_are_configurable():
     from keras_facelm.backbones.hrnet import hrnet_stages
 
     model = HRNetV2W18(19, scheme="aflw", backbone=HRNetBackbone(hrnet_stages(32)))
-    assert (
-        model.get_layer("head-conv_layers-0").filters == 32 * 15
-    )  # 480 = 32+64+128+256
+    assert model.get_layer("head-conv_layers-0").filters == 32 * 15  # 480 = 32+64+128+256
 
 
 def test_config_round_trip_equals_constructor_arguments():
@@ -61,9 +55,7 @@ def test_config_round_trip_equals_constructor_arguments():
         test_cfg={"flip_test": False},
         name="tiny",
     )
-    model = _tiny(
-        **{k: v for k, v in args.items() if k not in ("num_keypoints", "scheme")}
-    )
+    model = _tiny(**{k: v for k, v in args.items() if k not in ("num_keypoints", "scheme")})
     config = model.get_config()
     assert config["num_keypoints"] == 19 and config["scheme"] == "aflw"
     assert config["codec"]["unbiased"] is True and config["codec"]["sigma"] == 2.0
@@ -126,9 +118,7 @@ def _torch_style_state_dict(model):
     sd = {}
     for key, (var, _) in _targets(model).items():
         arr = keras.ops.convert_to_numpy(var)
-        sd[key] = (
-            np.transpose(arr, (3, 2, 0, 1)) if arr.ndim == 4 else arr
-        )  # Conv2D only
+        sd[key] = np.transpose(arr, (3, 2, 0, 1)) if arr.ndim == 4 else arr  # Conv2D only
     return sd
 
 
@@ -193,9 +183,7 @@ def test_registered_preset_download_conversion_and_cache(tmp_path, monkeypatch):
     )
     out = again.predict_landmarks(images, flip_test=True)
     stable = arrays["keypoints_flip_stable"]
-    assert (
-        np.abs(out["keypoints"] - arrays["keypoints_flip"]).max(-1)[stable].max() < 0.01
-    )
+    assert np.abs(out["keypoints"] - arrays["keypoints_flip"]).max(-1)[stable].max() < 0.01
 
 
 def test_sha_mismatch_leaves_nothing_in_the_cache(tmp_path, monkeypatch):

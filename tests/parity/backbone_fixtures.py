@@ -43,9 +43,7 @@ def relative_error(actual, expected) -> float:
     actual = np.asarray(actual, np.float64)
     expected = np.asarray(expected, np.float64)
     if actual.shape != expected.shape:
-        raise ValueError(
-            f"shape {actual.shape} differs from the reference {expected.shape}"
-        )
+        raise ValueError(f"shape {actual.shape} differs from the reference {expected.shape}")
     return float(np.abs(actual - expected).max() / np.abs(expected).max())
 
 
@@ -67,9 +65,7 @@ def check_backbone_parity(name: str, cls, tolerance: float = 1e-4):
 
     meta, state, images, expected = load_fixture(name)
     if meta["keras_class"] != cls.__name__:
-        raise ValueError(
-            f"fixture {name} is for {meta['keras_class']}, not {cls.__name__}"
-        )
+        raise ValueError(f"fixture {name} is for {meta['keras_class']}, not {cls.__name__}")
     model = cls(**meta["keras_kwargs"])
     assert trainable_count(model) == meta["param_count"]
     port_state_dict(model, state, strict=True)

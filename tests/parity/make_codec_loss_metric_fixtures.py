@@ -152,9 +152,7 @@ def make_losses(rng):
     for tag, weights in [("weighted", hm_w), ("plain", None)]:
         mse = KeypointMSELoss(use_target_weight=weights is not None)
         awing = AdaptiveWingLoss(use_target_weight=weights is not None)
-        out[f"mse_{tag}"], out[f"grad_mse_{tag}"] = value_and_grad(
-            mse, hm_pred, hm_gt, weights
-        )
+        out[f"mse_{tag}"], out[f"grad_mse_{tag}"] = value_and_grad(mse, hm_pred, hm_gt, weights)
         out[f"awing_{tag}"], out[f"grad_awing_{tag}"] = value_and_grad(
             awing, hm_pred, hm_gt, weights
         )
@@ -162,14 +160,10 @@ def make_losses(rng):
     n, k = 3, 6
     co_gt = rng.uniform(0, 64, size=(n, k, 2)).astype(np.float32)
     co_pred = (co_gt + rng.normal(0, 8, size=co_gt.shape)).astype(np.float32)
-    co_w = np.array(
-        [[1, 1, 0, 1, 0.5, 1], [0, 1, 1, 1, 1, 1], [1, 2, 1, 0, 1, 1]], np.float32
-    )
+    co_w = np.array([[1, 1, 0, 1, 0.5, 1], [0, 1, 1, 1, 1, 1], [1, 2, 1, 0, 1, 1]], np.float32)
     co_gt_n = rng.uniform(0, 1, size=(n, k, 2)).astype(np.float32)
     co_pred_n = (co_gt_n + rng.normal(0, 0.1, size=co_gt_n.shape)).astype(np.float32)
-    out.update(
-        co_pred=co_pred, co_gt=co_gt, co_w=co_w, co_pred_n=co_pred_n, co_gt_n=co_gt_n
-    )
+    out.update(co_pred=co_pred, co_gt=co_gt, co_w=co_w, co_pred_n=co_pred_n, co_gt_n=co_gt_n)
     for inputs, pred, gt in [("px", co_pred, co_gt), ("n", co_pred_n, co_gt_n)]:
         for tag, weights in [("weighted", co_w), ("plain", None)]:
             uw = weights is not None
@@ -196,9 +190,7 @@ def mmpose_nme(pred, gt, visible, dataset, bboxes=None):
         gt_inst = dict(keypoints=gt[i : i + 1], keypoints_visible=visible[i : i + 1])
         if bboxes is not None:
             gt_inst["bboxes"] = bboxes[i : i + 1]
-        samples.append(
-            dict(pred_instances=dict(keypoints=pred[i : i + 1]), gt_instances=gt_inst)
-        )
+        samples.append(dict(pred_instances=dict(keypoints=pred[i : i + 1]), gt_instances=gt_inst))
     metric.process([], samples)
     return np.float32(metric.compute_metrics(metric.results)["NME"])
 
@@ -253,9 +245,7 @@ def make_nme(rng):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--output", type=pathlib.Path, default=REPO / "tests" / "data" / "parity"
-    )
+    parser.add_argument("--output", type=pathlib.Path, default=REPO / "tests" / "data" / "parity")
     args = parser.parse_args()
     args.output.mkdir(parents=True, exist_ok=True)
     MMLogger.get_instance("fixtures", log_level="WARNING")

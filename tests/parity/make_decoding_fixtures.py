@@ -135,9 +135,7 @@ def edge_channels(rng, h, w):
         chans.append(blob(h, w, x, y, 2.0, 2.0, 0.0, 0.8))
     # exact tie: equal integer-centred blobs; the first in row-major order is
     # the upper one although it lies to the right
-    chans.append(
-        blob(h, w, 50, 20, 2.0, 2.0, 0.0, 0.7) + blob(h, w, 10, 40, 2.0, 2.0, 0.0, 0.7)
-    )
+    chans.append(blob(h, w, 50, 20, 2.0, 2.0, 0.0, 0.7) + blob(h, w, 10, 40, 2.0, 2.0, 0.0, 0.7))
     # plateau of equal maxima (3x3), first one is its top-left corner
     c = blob(h, w, 30, 30, 3.0, 3.0, 0.0, 0.6)
     c[29:32, 29:32] = 0.75
@@ -198,9 +196,7 @@ def dark_sensitivity(heat_nkhw, blur_kernel_size, scale, rng, trials=4):
         base, _ = get_heatmap_maximum(heat)
         ref = refine_keypoints_dark(base[None].copy(), heat.copy(), blur_kernel_size)[0]
         for _ in range(trials):
-            noisy = (heat * (1 + rng.normal(0.0, 1e-7, size=heat.shape))).astype(
-                np.float32
-            )
+            noisy = (heat * (1 + rng.normal(0.0, 1e-7, size=heat.shape))).astype(np.float32)
             moved = refine_keypoints_dark(base[None].copy(), noisy, blur_kernel_size)[0]
             out[n] = np.maximum(out[n], (np.abs(moved - ref) * scale).max(axis=-1))
     return out
@@ -225,9 +221,7 @@ def heatmap_head(k, input_size, heatmap_size, unbiased, blur_kernel_size):
     ).eval()
 
 
-def run_heatmap_set(
-    heat, heat_flip, flip_indices, input_size, blur_kernel_size, with_merged=False
-):
+def run_heatmap_set(heat, heat_flip, flip_indices, input_size, blur_kernel_size, with_merged=False):
     n, h, w, k = heat.shape
     orig = torch.from_numpy(heat.transpose(0, 3, 1, 2).copy())
     flip = torch.from_numpy(heat_flip.transpose(0, 3, 1, 2).copy())
@@ -255,12 +249,8 @@ def run_heatmap_set(
         ) * 0.5
     scale = np.asarray(input_size, np.float32) / np.asarray((w, h), np.float32)
     rng = np.random.default_rng(7)
-    out["dark_noflip_sensitivity"] = dark_sensitivity(
-        orig.numpy(), blur_kernel_size, scale, rng
-    )
-    out["dark_flip_sensitivity"] = dark_sensitivity(
-        merged.numpy(), blur_kernel_size, scale, rng
-    )
+    out["dark_noflip_sensitivity"] = dark_sensitivity(orig.numpy(), blur_kernel_size, scale, rng)
+    out["dark_flip_sensitivity"] = dark_sensitivity(merged.numpy(), blur_kernel_size, scale, rng)
     for mode, unbiased in (("plain", False), ("dark", True)):
         head = heatmap_head(k, input_size, (w, h), unbiased, blur_kernel_size)
         for tag, feats, cfg in (
@@ -273,12 +263,12 @@ def run_heatmap_set(
         ):
             with torch.no_grad():
                 preds = head.predict(feats, samples, test_cfg=cfg)
-            out[f"{mode}_{tag}_keypoints"] = np.stack(
-                [p.keypoints[0] for p in preds]
-            ).astype(np.float32)
-            out[f"{mode}_{tag}_scores"] = np.stack(
-                [p.keypoint_scores[0] for p in preds]
-            ).astype(np.float32)
+            out[f"{mode}_{tag}_keypoints"] = np.stack([p.keypoints[0] for p in preds]).astype(
+                np.float32
+            )
+            out[f"{mode}_{tag}_scores"] = np.stack([p.keypoint_scores[0] for p in preds]).astype(
+                np.float32
+            )
     if with_merged:
         out["merged"] = merged.numpy().transpose(0, 2, 3, 1).copy()
     return out
@@ -313,12 +303,8 @@ def coordinate_flip_set(rng, flip_indices, input_size):
             [torch.from_numpy(coords_flip.reshape(n, -1))],
         ]
         with torch.no_grad():
-            preds = head.predict(
-                feats, samples, test_cfg=dict(flip_test=True, shift_coords=shift)
-            )
-        out[f"{tag}_keypoints"] = np.stack([p.keypoints[0] for p in preds]).astype(
-            np.float32
-        )
+            preds = head.predict(feats, samples, test_cfg=dict(flip_test=True, shift_coords=shift))
+        out[f"{tag}_keypoints"] = np.stack([p.keypoints[0] for p in preds]).astype(np.float32)
     return out
 
 
@@ -355,9 +341,7 @@ def build_all():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--output", type=pathlib.Path, default=REPO / "tests/data/parity"
-    )
+    parser.add_argument("--output", type=pathlib.Path, default=REPO / "tests/data/parity")
     args = parser.parse_args()
     args.output.mkdir(parents=True, exist_ok=True)
     for stem, arrays in build_all().items():

@@ -79,25 +79,45 @@ RECIPES = {
     "hrnetv2_w18_cofw": (_HM + "cofw/td-hm_hrnetv2-w18_8xb64-60e_cofw-256x256.py", COFW),
     "hrnetv2_w18_wflw": (_HM + "wflw/td-hm_hrnetv2-w18_8xb64-60e_wflw-256x256.py", WFLW),
     "hrnetv2_w18_dark_wflw": (_HM + "wflw/td-hm_hrnetv2-w18_dark-8xb64-60e_wflw-256x256.py", WFLW),
-    "hrnetv2_w18_awing_wflw": (_HM + "wflw/td-hm_hrnetv2-w18_awing-8xb64-60e_wflw-256x256.py", WFLW),
+    "hrnetv2_w18_awing_wflw": (
+        _HM + "wflw/td-hm_hrnetv2-w18_awing-8xb64-60e_wflw-256x256.py",
+        WFLW,
+    ),
     "hrnetv2_w18_coco_wholebody_face": (
-        _WB + "hrnetv2-w18_8xb32-60e_coco-wholebody-face-256x256.py", COCO_WB_ASSUMED),
+        _WB + "hrnetv2-w18_8xb32-60e_coco-wholebody-face-256x256.py",
+        COCO_WB_ASSUMED,
+    ),
     "hrnetv2_w18_dark_coco_wholebody_face": (
-        _WB + "hrnetv2-w18_dark-8xb32-60e_coco-wholebody-face-256x256.py", COCO_WB_ASSUMED),
+        _WB + "hrnetv2-w18_dark-8xb32-60e_coco-wholebody-face-256x256.py",
+        COCO_WB_ASSUMED,
+    ),
     "scnet50_coco_wholebody_face": (
-        _WB + "scnet50_8xb32-60e_coco-wholebody-face-256x256.py", COCO_WB_ASSUMED),
+        _WB + "scnet50_8xb32-60e_coco-wholebody-face-256x256.py",
+        COCO_WB_ASSUMED,
+    ),
     "res50_coco_wholebody_face": (
-        _WB + "res50_8xb32-60e_coco-wholebody-face-256x256.py", COCO_WB_ASSUMED),
+        _WB + "res50_8xb32-60e_coco-wholebody-face-256x256.py",
+        COCO_WB_ASSUMED,
+    ),
     "hourglass52_coco_wholebody_face": (
-        _WB + "hourglass52_8xb32-60e_coco-wholebody-face-256x256.py", COCO_WB_ASSUMED),
+        _WB + "hourglass52_8xb32-60e_coco-wholebody-face-256x256.py",
+        COCO_WB_ASSUMED,
+    ),
     "mobilenetv2_coco_wholebody_face": (
-        _WB + "mobilenetv2_8xb32-60e_coco-wholebody-face-256x256.py", COCO_WB_ASSUMED),
-    "deeppose_res50_wingloss_wflw": (_REG + "td-reg_res50_wingloss_8xb64-210e_wflw-256x256.py", WFLW),
+        _WB + "mobilenetv2_8xb32-60e_coco-wholebody-face-256x256.py",
+        COCO_WB_ASSUMED,
+    ),
+    "deeppose_res50_wingloss_wflw": (
+        _REG + "td-reg_res50_wingloss_8xb64-210e_wflw-256x256.py",
+        WFLW,
+    ),
     "deeppose_res50_wflw": (_REG + "td-reg_res50_8xb64-210e_wflw-256x256.py", WFLW),
     "deeppose_res50_softwingloss_wflw": (
-        _REG + "td-reg_res50_softwingloss_8xb64-210e_wflw-256x256.py", WFLW),
+        _REG + "td-reg_res50_softwingloss_8xb64-210e_wflw-256x256.py",
+        WFLW,
+    ),
     "res50_starloss_wflw": (None, WFLW),
-}  # fmt: skip
+}
 
 #: td-reg_res50_starloss_8xb64-210e_wflw-256x256.py (MMPose main, commit above).
 STARLOSS_CONFIG = dict(
@@ -105,11 +125,10 @@ STARLOSS_CONFIG = dict(
     optim_wrapper=dict(optimizer=dict(type="Adam", lr=5e-4)),
     param_scheduler=[
         dict(type="LinearLR", begin=0, end=500, start_factor=0.001, by_epoch=False),
-        dict(type="MultiStepLR", begin=0, end=210, milestones=[170, 200], gamma=0.1,
-             by_epoch=True),
+        dict(type="MultiStepLR", begin=0, end=210, milestones=[170, 200], gamma=0.1, by_epoch=True),
     ],
     train_dataloader=dict(batch_size=16),
-)  # fmt: skip
+)
 
 NUM_GPUS = 8
 
@@ -132,9 +151,7 @@ def run_schedule(cfg, steps_per_epoch, *, lr_scale=1.0, warmup_end=None):
         entry = copy.deepcopy(dict(entry))
         if warmup_end is not None and entry["type"] == "LinearLR":
             entry["end"] = warmup_end
-        schedulers.append(
-            PARAM_SCHEDULERS.build(entry, default_args=dict(optimizer=wrapper))
-        )
+        schedulers.append(PARAM_SCHEDULERS.build(entry, default_args=dict(optimizer=wrapper)))
     runner = types.SimpleNamespace(param_schedulers=schedulers)
     hook = ParamSchedulerHook()
     lrs = []
@@ -192,9 +209,12 @@ def main(argv=None):
         ref_batch = NUM_GPUS * per_gpu
         runs = {
             "mmpose": (math.ceil(math.ceil(n / NUM_GPUS) / per_gpu), ref_batch, {}),
-            "b64": (math.ceil(n / 64), 64, dict(
-                lr_scale=64 / ref_batch, warmup_end=math.ceil(500 * ref_batch / 64))),
-        }  # fmt: skip
+            "b64": (
+                math.ceil(n / 64),
+                64,
+                dict(lr_scale=64 / ref_batch, warmup_end=math.ceil(500 * ref_batch / 64)),
+            ),
+        }
         for run, (spe, batch, kw) in runs.items():
             lrs = run_schedule(cfg, spe, **kw)
             change_at, values = run_length(lrs)

@@ -129,21 +129,15 @@ def tensor_entries(module: nn.Module):
                 ("running_mean", "running_mean"),
                 ("running_var", "running_var"),
             ):
-                entries.append(
-                    (prefix + param, tuple(getattr(sub, param).shape), kind, False)
-                )
+                entries.append((prefix + param, tuple(getattr(sub, param).shape), kind, False))
         elif isinstance(sub, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
             transposed = isinstance(sub, nn.ConvTranspose2d)
-            entries.append(
-                (prefix + "weight", tuple(sub.weight.shape), "weight", transposed)
-            )
+            entries.append((prefix + "weight", tuple(sub.weight.shape), "weight", transposed))
             if sub.bias is not None:
                 entries.append((prefix + "bias", tuple(sub.bias.shape), "bias", False))
     state = module.state_dict()
     covered = {key for key, *_ in entries}
-    missed = [
-        k for k in state if k not in covered and not k.endswith("num_batches_tracked")
-    ]
+    missed = [k for k in state if k not in covered and not k.endswith("num_batches_tracked")]
     if missed:
         raise ValueError(f"tensors with no seeded value: {missed}")
     return entries
@@ -154,9 +148,7 @@ def build_case(name: str, out_dir: pathlib.Path) -> None:
     module = mm_cls(**mm_kwargs)
     entries = tensor_entries(module)
     values = {
-        key: torch.from_numpy(
-            seeded_tensor(key, shape, SEED, kind=kind, transposed=transposed)
-        )
+        key: torch.from_numpy(seeded_tensor(key, shape, SEED, kind=kind, transposed=transposed))
         for key, shape, kind, transposed in entries
     }
     missing, unexpected = module.load_state_dict(values, strict=False)

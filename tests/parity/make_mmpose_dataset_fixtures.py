@@ -64,9 +64,7 @@ def main():
         )
         infos = [dataset.get_data_info(i) for i in range(len(dataset))]
         out[f"{name}/id"] = np.array([d["id"] for d in infos], np.int64)
-        out[f"{name}/img_path"] = np.array(
-            [os.path.basename(d["img_path"]) for d in infos]
-        )
+        out[f"{name}/img_path"] = np.array([os.path.basename(d["img_path"]) for d in infos])
         for key in (
             "keypoints",
             "keypoints_visible",
@@ -75,13 +73,9 @@ def main():
             "bbox_scale",
         ):
             if key in infos[0]:
-                out[f"{name}/{key}"] = np.stack([d[key][0] for d in infos]).astype(
-                    np.float32
-                )
+                out[f"{name}/{key}"] = np.stack([d[key][0] for d in infos]).astype(np.float32)
         if "box_size" in infos[0]:
-            out[f"{name}/box_size"] = np.array(
-                [d["box_size"] for d in infos], np.float32
-            )
+            out[f"{name}/box_size"] = np.array([d["box_size"] for d in infos], np.float32)
         print(name, len(infos), "samples")
     path = pathlib.Path(args.output) / "mmpose_face_datasets.npz"
     np.savez_compressed(path, **out)

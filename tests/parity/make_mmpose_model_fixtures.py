@@ -60,9 +60,7 @@ from mmpose.structures.bbox import get_warp_matrix
 from mmpose.utils import register_all_modules
 from torch import nn
 
-CONFIG_ROOT = (
-    pathlib.Path(mmpose.__file__).parent / ".mim" / "configs" / "face_2d_keypoint"
-)
+CONFIG_ROOT = pathlib.Path(mmpose.__file__).parent / ".mim" / "configs" / "face_2d_keypoint"
 # MMPose's own test images, committed with their licence note (see NOTICE.md there).
 REALDATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "mmpose_faces"
 
@@ -70,9 +68,7 @@ INPUT_SIZE = 256
 MEAN_RGB = np.array([123.675, 116.28, 103.53], np.float32)
 STD_RGB = np.array([58.395, 57.12, 57.375], np.float32)
 BASE_SEED = 20260101
-DECODE_EPS_REL = (
-    1e-5  # output perturbation (fraction of max |output|) for the sensitivity probe
-)
+DECODE_EPS_REL = 1e-5  # output perturbation (fraction of max |output|) for the sensitivity probe
 DECODE_TRIALS = 4
 STABLE_MOVE_PX = 1e-3  # keypoints moving less than this under the probe are "stable"
 
@@ -182,9 +178,7 @@ _HRNET_TINY_EXTRA = dict(
     ),
     upsample=dict(mode="bilinear", align_corners=False),
 )
-_RESNET_TINY = dict(
-    base_channels=4, stem_channels=8
-)  # layer4 emits 4*8*4 = 128 channels
+_RESNET_TINY = dict(base_channels=4, stem_channels=8)  # layer4 emits 4*8*4 = 128 channels
 TINY_OVERRIDES = {
     "hrnet": (
         dict(extra=_HRNET_TINY_EXTRA),
@@ -212,9 +206,7 @@ TINY_OVERRIDES = {
 def load_config(preset: str, variant: str) -> Config:
     """The preset's MMPose config, with pretrained init removed and tiny overrides."""
     if preset not in PRESETS:
-        raise ValueError(
-            f"unknown preset {preset!r}; expected one of {sorted(PRESETS)}"
-        )
+        raise ValueError(f"unknown preset {preset!r}; expected one of {sorted(PRESETS)}")
     if variant not in ("tiny", "full"):
         raise ValueError(f"--variant must be 'tiny' or 'full', got {variant!r}")
     family, rel = PRESETS[preset]
@@ -232,11 +224,7 @@ def load_config(preset: str, variant: str) -> Config:
 
 def model_signature(cfg: Config) -> str:
     """JSON of the parts that define the weights (backbone, neck, head minus loss/codec)."""
-    head = {
-        k: v
-        for k, v in cfg.model.head.to_dict().items()
-        if k not in ("loss", "decoder")
-    }
+    head = {k: v for k, v in cfg.model.head.to_dict().items() if k not in ("loss", "decoder")}
     neck = cfg.model.get("neck", None)
     return json.dumps(
         to_plain(
@@ -305,18 +293,14 @@ def make_inputs() -> np.ndarray:
     )
     w300 = _face_crop(REALDATA / "300w" / "indoor_029.png", (489.5, 503.5), 2.385)
     # 2x2-pixel blocks of uniform noise: full-band input, half the fixture bytes.
-    noise = np.random.default_rng(BASE_SEED).integers(
-        0, 256, (INPUT_SIZE // 2, INPUT_SIZE // 2, 3)
-    )
+    noise = np.random.default_rng(BASE_SEED).integers(0, 256, (INPUT_SIZE // 2, INPUT_SIZE // 2, 3))
     noise = noise.repeat(2, axis=0).repeat(2, axis=1)
     return np.stack([wflw, w300, noise.astype(np.float32)])
 
 
 def images_digest(images: np.ndarray) -> str:
     """sha256 of the float32 image bytes, tying a fixture to ``inputs.npz``."""
-    return hashlib.sha256(
-        np.ascontiguousarray(images, np.float32).tobytes()
-    ).hexdigest()
+    return hashlib.sha256(np.ascontiguousarray(images, np.float32).tobytes()).hexdigest()
 
 
 def write_inputs(out_dir: pathlib.Path) -> np.ndarray:
@@ -363,17 +347,13 @@ def _weight_std(module: nn.Module) -> float:
     w = module.weight
     if isinstance(module, nn.ConvTranspose2d):
         # [I, O, kh, kw]: each output pixel sees I*kh*kw/(sh*sw) taps.
-        fan_in = (
-            w.shape[0] * w.shape[2] * w.shape[3] / (module.stride[0] * module.stride[1])
-        )
+        fan_in = w.shape[0] * w.shape[2] * w.shape[3] / (module.stride[0] * module.stride[1])
     else:
         fan_in = w[0].numel()  # conv [O, I/groups, kh, kw] or linear [O, I]
     return float(np.sqrt(2.0 / fan_in))
 
 
-def randomise_state(
-    model: nn.Module, calib: torch.Tensor, gen: torch.Generator
-) -> None:
+def randomise_state(model: nn.Module, calib: torch.Tensor, gen: torch.Generator) -> None:
     """Seeded random value for every state-dict tensor, activations kept O(1).
 
     Conv/deconv weights ~ N(0, 2/fan_in), their biases ~ N(0, 0.1); the
@@ -401,22 +381,15 @@ def randomise_state(
                 done.add(prefix + "weight")
                 if mod.bias is not None:
                     mod.bias.copy_(
-                        torch.randn(mod.bias.shape, generator=gen) * 0.1
-                        + (0.5 if coords else 0.0)
+                        torch.randn(mod.bias.shape, generator=gen) * 0.1 + (0.5 if coords else 0.0)
                     )
                     done.add(prefix + "bias")
             elif isinstance(mod, nn.modules.batchnorm._BatchNorm):
                 mod.weight.copy_(torch.rand(mod.weight.shape, generator=gen) + 0.5)
                 mod.bias.copy_(torch.randn(mod.bias.shape, generator=gen) * 0.1)
-                mod.running_mean.copy_(
-                    torch.randn(mod.running_mean.shape, generator=gen) * 0.1
-                )
-                mod.running_var.copy_(
-                    torch.rand(mod.running_var.shape, generator=gen) + 0.5
-                )
-                mod.num_batches_tracked.fill_(
-                    int(torch.randint(1, 100000, (1,), generator=gen))
-                )
+                mod.running_mean.copy_(torch.randn(mod.running_mean.shape, generator=gen) * 0.1)
+                mod.running_var.copy_(torch.rand(mod.running_var.shape, generator=gen) + 0.5)
+                mod.num_batches_tracked.fill_(int(torch.randint(1, 100000, (1,), generator=gen)))
                 done.update(
                     prefix + k
                     for k in (
@@ -434,12 +407,8 @@ def randomise_state(
             dims = [d for d in range(x.ndim) if d != 1]
             mean = x.mean(dim=dims)
             var = x.var(dim=dims, unbiased=False)
-            mod.running_mean.copy_(
-                mean + torch.randn(mean.shape, generator=gen) * 0.1 * var.sqrt()
-            )
-            mod.running_var.copy_(
-                var * (torch.rand(var.shape, generator=gen) + 0.5) + 1e-3
-            )
+            mod.running_mean.copy_(mean + torch.randn(mean.shape, generator=gen) * 0.1 * var.sqrt())
+            mod.running_var.copy_(var * (torch.rand(var.shape, generator=gen) + 0.5) + 1e-3)
 
         handles = [m.register_forward_pre_hook(calibrate) for m in bns]
         model.eval()
@@ -552,9 +521,7 @@ def save_checkpoints(model, cfg, preset, variant, out_dir, seed):
     reference = {k: v.clone() for k, v in model.state_dict().items()}
     for path in (v1, v0):
         fresh = MODELS.build(cfg.model)
-        load_checkpoint(
-            fresh, str(path), map_location="cpu", strict=True, logger="silent"
-        )
+        load_checkpoint(fresh, str(path), map_location="cpu", strict=True, logger="silent")
         got = fresh.state_dict()
         if set(got) != set(reference):
             raise ValueError(f"{path}: loaded keys differ from the model's")
@@ -607,9 +574,7 @@ def predict(model, x, flip_indices, flip: bool):
     model.test_cfg["flip_test"] = flip
     samples = model.predict(x, make_data_samples(x.shape[0], flip_indices))
     kps = np.stack([s.pred_instances.keypoints[0] for s in samples]).astype(np.float32)
-    scores = np.stack([s.pred_instances.keypoint_scores[0] for s in samples]).astype(
-        np.float32
-    )
+    scores = np.stack([s.pred_instances.keypoint_scores[0] for s in samples]).astype(np.float32)
     return kps, scores
 
 
@@ -665,13 +630,9 @@ def make_fixture(
         kp_flip, sc_flip = predict(model, x, flip_indices, True)
         kp_noflip, sc_noflip = predict(model, x, flip_indices, False)
         for flip, kp in ((True, kp_flip), (False, kp_noflip)):
-            own = decode(
-                model, tta_outputs(model, raw, raw_flipped, flip_indices, flip)
-            )
+            own = decode(model, tta_outputs(model, raw, raw_flipped, flip_indices, flip))
             if not np.allclose(own, kp, atol=1e-4):
-                raise ValueError(
-                    f"{preset}: predict() disagrees with head decode (flip={flip})"
-                )
+                raise ValueError(f"{preset}: predict() disagrees with head decode (flip={flip})")
         rng = np.random.default_rng(BASE_SEED)
         move_flip = decode_sensitivity(
             model, tta_outputs(model, raw, raw_flipped, flip_indices, True), rng
@@ -777,9 +738,7 @@ def make_fixture(
         checkpoints=dict(v1=v1.name, v0=v0.name, shared_with_preset=owner),
         seconds=round(time.time() - t0, 1),
     )
-    (out_dir / f"{preset}_{variant}.json").write_text(
-        json.dumps(record, indent=1) + "\n"
-    )
+    (out_dir / f"{preset}_{variant}.json").write_text(json.dumps(record, indent=1) + "\n")
     return record
 
 
@@ -792,16 +751,13 @@ def main(argv=None) -> int:
         "--raw-channels",
         choices=("subset", "all"),
         default=None,
-        help="heatmap channels kept in raw_output (default: subset for tiny, "
-        "all for full)",
+        help="heatmap channels kept in raw_output (default: subset for tiny, all for full)",
     )
     args = ap.parse_args(argv)
     presets = list(PRESETS) if args.preset == "all" else [args.preset]
     for p in presets:
         if p not in PRESETS:
-            raise ValueError(
-                f"unknown preset {p!r}; expected 'all' or one of {sorted(PRESETS)}"
-            )
+            raise ValueError(f"unknown preset {p!r}; expected 'all' or one of {sorted(PRESETS)}")
     raw_channels = args.raw_channels or ("subset" if args.variant == "tiny" else "all")
     args.out.mkdir(parents=True, exist_ok=True)
     register_all_modules()

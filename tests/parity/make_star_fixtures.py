@@ -135,9 +135,7 @@ def make_fr_auc(star_metric, rng):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("star_checkout", type=pathlib.Path)
-    parser.add_argument(
-        "--output", type=pathlib.Path, default=REPO / "tests" / "data" / "parity"
-    )
+    parser.add_argument("--output", type=pathlib.Path, default=REPO / "tests" / "data" / "parity")
     args = parser.parse_args()
     if not hasattr(scipy.integrate, "simps"):
         scipy.integrate.simps = scipy.integrate.simpson

@@ -82,9 +82,7 @@ def tensors_state_dict() -> collections.OrderedDict:
     sd["empty"] = torch.empty(0, 3)
     sd["parameter"] = nn.Parameter(randn(2, 2))
     assert not sd["transposed"].is_contiguous()
-    assert (
-        sd["view_a"].untyped_storage().data_ptr() == shared.untyped_storage().data_ptr()
-    )
+    assert sd["view_a"].untyped_storage().data_ptr() == shared.untyped_storage().data_ptr()
     return sd
 
 
@@ -183,10 +181,7 @@ def mmengine_checkpoint(out: pathlib.Path) -> None:
     save_checkpoint(ckpt, str(path))
     np.savez(out / "mmengine.expected.npz", **expected_arrays(ckpt["state_dict"]))
     back = torch.load(path, weights_only=False)
-    assert (
-        type(back["message_hub"]["log_scalars"]["train/loss"]).__name__
-        == "HistoryBuffer"
-    )
+    assert type(back["message_hub"]["log_scalars"]["train/loss"]).__name__ == "HistoryBuffer"
     print(f"{path.name}: {path.stat().st_size} bytes")
 
 

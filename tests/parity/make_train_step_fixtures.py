@@ -70,23 +70,22 @@ def make_batch(images, kind, k, rng):
     n = len(images)
     kp = rng.uniform(-20, 276, size=(n, k, 2)).astype(np.float32)
     vis = (rng.uniform(size=(n, k)) > 0.15).astype(np.float32)
-    codec = (MSRAHeatmap(input_size=(256, 256), heatmap_size=(64, 64), sigma=2)
-             if kind == "heatmap" else RegressionLabel(input_size=(256, 256)))  # fmt: skip
+    codec = (
+        MSRAHeatmap(input_size=(256, 256), heatmap_size=(64, 64), sigma=2)
+        if kind == "heatmap"
+        else RegressionLabel(input_size=(256, 256))
+    )
     samples, targets, weights = [], [], []
     for i in range(n):
         enc = codec.encode(kp[i : i + 1], vis[i : i + 1])
         s = PoseDataSample()
         labels = InstanceData()
-        labels.keypoint_weights = torch.from_numpy(
-            enc["keypoint_weights"].astype(np.float32)
-        )
+        labels.keypoint_weights = torch.from_numpy(enc["keypoint_weights"].astype(np.float32))
         if kind == "heatmap":
             s.gt_fields = PixelData(heatmaps=torch.from_numpy(enc["heatmaps"]))
             targets.append(enc["heatmaps"].transpose(1, 2, 0))
         else:
-            labels.keypoint_labels = torch.from_numpy(
-                enc["keypoint_labels"].astype(np.float32)
-            )
+            labels.keypoint_labels = torch.from_numpy(enc["keypoint_labels"].astype(np.float32))
             targets.append(enc["keypoint_labels"][0])
         s.gt_instance_labels = labels
         s.set_metainfo(dict(input_size=(256, 256), flip_indices=list(range(k))))
@@ -105,9 +104,7 @@ def run_case(case, out_dir):
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     ckpt = MODELS_DIR / f"{owner}_tiny_v1.pth"
-    model.load_state_dict(
-        torch.load(ckpt, map_location="cpu", weights_only=False)["state_dict"]
-    )
+    model.load_state_dict(torch.load(ckpt, map_location="cpu", weights_only=False)["state_dict"])
     before = {k: v.detach().clone() for k, v in model.state_dict().items()}
     with np.load(MODELS_DIR / "inputs.npz") as data:
         images = data["images_rgb"].astype(np.float32)
@@ -123,9 +120,13 @@ def run_case(case, out_dir):
     loss.backward()
     optimizer.step()
 
-    out = dict(targets=targets, weights=weights,
-               loss=np.float64(loss.item()), lr=np.float64(lr),
-               checkpoint=np.array(ckpt.name))  # fmt: skip
+    out = dict(
+        targets=targets,
+        weights=weights,
+        loss=np.float64(loss.item()),
+        lr=np.float64(lr),
+        checkpoint=np.array(ckpt.name),
+    )
     params = dict(model.named_parameters())
     for key, value in model.state_dict().items():
         if key.endswith("num_batches_tracked"):
@@ -134,16 +135,13 @@ def run_case(case, out_dir):
         if key in params:
             out[f"update/{key}"] = (delta / lr).astype(np.float16)
             grad = np.abs(params[key].grad.numpy()).ravel()
-            out[f"nearzero/{key}"] = np.flatnonzero(grad < 1e-3 * grad.max()).astype(
-                np.int32
-            )
+            out[f"nearzero/{key}"] = np.flatnonzero(grad < 1e-3 * grad.max()).astype(np.int32)
         else:
             out[f"buffer/{key}"] = delta.astype(np.float32)
     path = out_dir / f"{case}.npz"
     np.savez_compressed(path, **out)
     print(
-        f"{case}: loss {loss.item():.8g} at lr {lr:g}; wrote {path} "
-        f"({path.stat().st_size:,} bytes)"
+        f"{case}: loss {loss.item():.8g} at lr {lr:g}; wrote {path} ({path.stat().st_size:,} bytes)"
     )
 
 

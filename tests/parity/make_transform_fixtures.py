@@ -179,11 +179,7 @@ def face_fixtures(out, faces):
         fake = types.SimpleNamespace(test_cfg={})
         mapped = TopdownPoseEstimator.add_pred_to_datasample(
             fake,
-            [
-                InstanceData(
-                    keypoints=pred.copy(), keypoint_scores=np.ones((1, kp.shape[0]))
-                )
-            ],
+            [InstanceData(keypoints=pred.copy(), keypoint_scores=np.ones((1, kp.shape[0])))],
             None,
             [sample],
         )
@@ -194,16 +190,12 @@ def face_fixtures(out, faces):
 
 
 def train_fixtures(out, faces):
-    codec = dict(
-        type="MSRAHeatmap", input_size=INPUT_SIZE, heatmap_size=(64, 64), sigma=2.0
-    )
+    codec = dict(type="MSRAHeatmap", input_size=INPUT_SIZE, heatmap_size=(64, 64), sigma=2.0)
     pipeline = [
         LoadImage(),
         GetBBoxCenterScale(padding=1.25),
         RandomFlip(direction="horizontal"),
-        RandomBBoxTransform(
-            shift_prob=0.3, rotate_factor=60, scale_factor=(0.75, 1.25)
-        ),
+        RandomBBoxTransform(shift_prob=0.3, rotate_factor=60, scale_factor=(0.75, 1.25)),
         TopdownAffine(INPUT_SIZE),
         GenerateTarget(encoder=codec),
     ]
@@ -227,9 +219,7 @@ def train_fixtures(out, faces):
         out[f"train{i}_crop"] = res["img"][..., ::-1].copy()
         out[f"train{i}_keypoints"] = res["transformed_keypoints"][0]
         out[f"train{i}_visible"] = res["keypoints_visible"][0]
-        out[f"train{i}_heatmaps"] = (
-            res["heatmaps"].transpose(1, 2, 0).astype(np.float32)
-        )
+        out[f"train{i}_heatmaps"] = res["heatmaps"].transpose(1, 2, 0).astype(np.float32)
         out[f"train{i}_weights"] = res["keypoint_weights"][0].astype(np.float32)
         i += 1
     assert {(True, True), (False, True), (True, False)} <= seen, seen
@@ -255,9 +245,7 @@ def bbox_transform_distribution(out):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--output", type=pathlib.Path, default=REPO / "tests" / "data" / "parity"
-    )
+    parser.add_argument("--output", type=pathlib.Path, default=REPO / "tests" / "data" / "parity")
     args = parser.parse_args()
     out = {}
     warp_fixtures(out)

@@ -24,9 +24,7 @@ __all__ = ["seeded_tensor", "seeded_state_dict", "seeded_input"]
 
 def _fan_in(key: str, shape: tuple[int, ...], transposed: bool) -> int:
     if len(shape) == 4:
-        if (
-            transposed
-        ):  # ConvTranspose2d [I, O, kh, kw]; each output sees ~I·k²/4 inputs
+        if transposed:  # ConvTranspose2d [I, O, kh, kw]; each output sees ~I·k²/4 inputs
             return max(1, shape[0] * shape[2] * shape[3] // 4)
         return shape[1] * shape[2] * shape[3]
     if len(shape) == 2:

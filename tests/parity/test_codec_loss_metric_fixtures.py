@@ -53,9 +53,7 @@ def test_ours_on_fresh_fixtures(fresh):
         heatmaps, weights = MSRAHeatmap(sigma=sigma, unbiased=unbiased).encode(
             ref[f"{name}_keypoints"], ref[f"{name}_visible"]
         )
-        np.testing.assert_array_equal(
-            heatmaps, ref[f"{name}_heatmaps"].transpose(1, 2, 0)
-        )
+        np.testing.assert_array_equal(heatmaps, ref[f"{name}_heatmaps"].transpose(1, 2, 0))
         np.testing.assert_array_equal(weights, ref[f"{name}_weights"])
     ref = np.load(fresh / "nme.npz")
     for scheme in ("wflw", "coco_wholebody_face"):

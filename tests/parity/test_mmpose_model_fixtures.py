@@ -32,9 +32,7 @@ def _record(preset: str) -> dict:
 
 def _tensor_digests(state_dict) -> list[str]:
     return sorted(
-        hashlib.sha256(
-            f"{v.dtype}{tuple(v.shape)}".encode() + v.numpy().tobytes()
-        ).hexdigest()
+        hashlib.sha256(f"{v.dtype}{tuple(v.shape)}".encode() + v.numpy().tobytes()).hexdigest()
         for v in state_dict.values()
     )
 
@@ -118,9 +116,7 @@ def test_tiny_fixture_regenerates_with_mmpose(tmp_path):
     )
     assert sorted(old.files) == sorted(new.files)
     scale = float(old["raw_output_scale"])
-    np.testing.assert_allclose(
-        new["raw_output"], old["raw_output"], rtol=0, atol=1e-5 * scale
-    )
+    np.testing.assert_allclose(new["raw_output"], old["raw_output"], rtol=0, atol=1e-5 * scale)
     for mode in ("flip", "noflip"):
         stable = old[f"keypoints_{mode}_stable"]
         np.testing.assert_allclose(
@@ -129,11 +125,7 @@ def test_tiny_fixture_regenerates_with_mmpose(tmp_path):
             atol=1e-3,
         )
     rec = _record(preset)
-    v1_old = torch.load(FIXTURES / rec["checkpoints"]["v1"], weights_only=True)[
-        "state_dict"
-    ]
-    v1_new = torch.load(tmp_path / rec["checkpoints"]["v1"], weights_only=True)[
-        "state_dict"
-    ]
+    v1_old = torch.load(FIXTURES / rec["checkpoints"]["v1"], weights_only=True)["state_dict"]
+    v1_new = torch.load(tmp_path / rec["checkpoints"]["v1"], weights_only=True)["state_dict"]
     for key, value in v1_old.items():
         torch.testing.assert_close(v1_new[key], value, rtol=1e-5, atol=1e-6)

@@ -15,7 +15,6 @@ import pytest
 
 from keras_facelm.models.heatmap_detector import DEFAULT_TEST_CFG
 from keras_facelm.models.regression_detector import DEFAULT_REGRESSION_TEST_CFG
-
 from keras_facelm.training import TorchAdam, get_recipe
 from keras_facelm.training.recipes import RECIPES
 
@@ -34,11 +33,21 @@ def test_recipe_equals_mmpose_config(configs, name):
     r, c = get_recipe(name), configs[name]
     assert c["optimizer"] == {"type": "Adam", "lr": r.schedule.base_lr}
     warm, steps = c["param_scheduler"]
-    assert warm == dict(type="LinearLR", begin=0, end=r.schedule.warmup_iters,
-                        start_factor=r.schedule.warmup_start_factor, by_epoch=False)  # fmt: skip
-    assert steps == dict(type="MultiStepLR", begin=0, end=r.schedule.decay_end,
-                         milestones=list(r.schedule.milestones), gamma=r.schedule.gamma,
-                         by_epoch=True)  # fmt: skip
+    assert warm == dict(
+        type="LinearLR",
+        begin=0,
+        end=r.schedule.warmup_iters,
+        start_factor=r.schedule.warmup_start_factor,
+        by_epoch=False,
+    )
+    assert steps == dict(
+        type="MultiStepLR",
+        begin=0,
+        end=r.schedule.decay_end,
+        milestones=list(r.schedule.milestones),
+        gamma=r.schedule.gamma,
+        by_epoch=True,
+    )
     assert c["max_epochs"] == r.epochs
     assert c["val_interval"] == r.val_interval
     assert c["batch_per_gpu"] == r.batch_per_gpu
@@ -49,10 +58,7 @@ def test_recipe_equals_mmpose_config(configs, name):
         assert r.bbox_transform["rotate_factor"] == rbt["rotate_factor"]
         assert tuple(r.bbox_transform["scale_factor"]) == tuple(rbt["scale_factor"])
         assert r.bbox_transform["shift_factor"] == 0.16  # MMPose's default
-        assert (
-            r.bbox_transform["rotate_prob"] == 0.6
-            and r.bbox_transform["scale_prob"] == 1.0
-        )
+        assert r.bbox_transform["rotate_prob"] == 0.6 and r.bbox_transform["scale_prob"] == 1.0
     if c["loss"] is not None:
         assert c["loss"] == {"type": r.loss, "use_target_weight": True}
         codec = dict(c["codec"])
@@ -66,9 +72,7 @@ def test_recipe_equals_mmpose_config(configs, name):
         test_cfg.pop("flip_mode", None)
         default = DEFAULT_TEST_CFG if r.target == "heatmap" else DEFAULT_REGRESSION_TEST_CFG
         assert test_cfg == dict(r.model_kwargs.get("test_cfg", default))
-        assert (
-            c["checkpoint"]["save_best"] == "NME" and c["checkpoint"]["rule"] == "less"
-        )
+        assert c["checkpoint"]["save_best"] == "NME" and c["checkpoint"]["rule"] == "less"
         assert c["checkpoint"]["interval"] == r.val_interval
         assert (c["backbone_init"] or {}).get("checkpoint") == r.backbone_init
 

@@ -55,20 +55,24 @@ def test_learning_rate_equals_mmengine_at_every_iteration(lr_fixture, name, run)
     if run == "mmpose":
         assert batch == recipe.batch_size
         if recipe.train_size is not None:
-            assert spe == mmpose_steps_per_epoch(
-                recipe.train_size, recipe.batch_per_gpu
-            )
+            assert spe == mmpose_steps_per_epoch(recipe.train_size, recipe.batch_per_gpu)
     else:
         assert batch == 64
         if recipe.train_size is not None:
             assert spe == recipe.steps_per_epoch(recipe.train_size, 64)
-    ours = np.array([recipe.learning_rate(t, steps_per_epoch=spe, batch_size=batch)
-                     for t in range(len(expected))])  # fmt: skip
+    ours = np.array(
+        [
+            recipe.learning_rate(t, steps_per_epoch=spe, batch_size=batch)
+            for t in range(len(expected))
+        ]
+    )
     np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=0)
 
 
-@pytest.mark.parametrize("name", ["hrnetv2_w18_300w", "hrnetv2_w18_cofw", "deeppose_res50_wflw",
-                                  "res50_coco_wholebody_face"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name",
+    ["hrnetv2_w18_300w", "hrnetv2_w18_cofw", "deeppose_res50_wflw", "res50_coco_wholebody_face"],
+)
 @pytest.mark.parametrize("run", ["mmpose", "b64"])
 def test_keras_schedule_equals_mmengine(lr_fixture, name, run):
     """The optimizer's schedule (float32, in-graph) on the same iterations."""
@@ -76,9 +80,7 @@ def test_keras_schedule_equals_mmengine(lr_fixture, name, run):
     key = f"{name}/{run}"
     expected = _expand(lr_fixture, key)
     spe, batch = int(lr_fixture[key + "_spe"]), int(lr_fixture[key + "_batch"])
-    schedule = recipe.build_optimizer(
-        steps_per_epoch=spe, batch_size=batch
-    )._learning_rate
+    schedule = recipe.build_optimizer(steps_per_epoch=spe, batch_size=batch)._learning_rate
     steps = keras.ops.arange(len(expected), dtype="int32")
     ours = keras.ops.convert_to_numpy(schedule(steps))
     np.testing.assert_allclose(ours, expected, rtol=2e-6)
@@ -92,12 +94,11 @@ def test_quirks_show_in_the_numbers():
     lr54 = cofw.learning_rate(54 * spe + 2, steps_per_epoch=spe, batch_size=512)
     lr55 = cofw.learning_rate(55 * spe, steps_per_epoch=spe, batch_size=512)
     assert lr55 > lr54
-    assert max(cofw.learning_rate(t, steps_per_epoch=spe, batch_size=512)
-               for t in range(180)) == pytest.approx(4.78477e-4, rel=1e-5)  # fmt: skip
+    assert max(
+        cofw.learning_rate(t, steps_per_epoch=spe, batch_size=512) for t in range(180)
+    ) == pytest.approx(4.78477e-4, rel=1e-5)
     spe = mmpose_steps_per_epoch(3148, 64)
-    peak = max(
-        w300.learning_rate(t, steps_per_epoch=spe, batch_size=512) for t in range(420)
-    )
+    peak = max(w300.learning_rate(t, steps_per_epoch=spe, batch_size=512) for t in range(420))
     assert peak == pytest.approx(1.11912e-3, rel=1e-5)
     assert get_recipe("deeppose_res50_wflw").bbox_transform["shift_prob"] == 0.3
     assert get_recipe("hrnetv2_w18_wflw").bbox_transform["shift_prob"] == 0.0
@@ -123,10 +124,16 @@ def test_fixture_regenerates_with_mmengine(tmp_path, test_data):
 
     out = tmp_path / "lr.npz"
     subprocess.run(
-        [str(mmpose_python()), str(REPO / "tests/parity/make_lr_schedule_fixtures.py"),
-         "--output", str(out)],
-        check=True, env=mmpose_env(), capture_output=True,
-    )  # fmt: skip
+        [
+            str(mmpose_python()),
+            str(REPO / "tests/parity/make_lr_schedule_fixtures.py"),
+            "--output",
+            str(out),
+        ],
+        check=True,
+        env=mmpose_env(),
+        capture_output=True,
+    )
     fresh, committed = np.load(out), np.load(test_data / FIXTURE)
     assert sorted(fresh.files) == sorted(committed.files)
     for k in committed.files:

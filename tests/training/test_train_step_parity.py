@@ -26,9 +26,9 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-
 from keras_facelm.convert.port import _targets, load_state_dict
 from keras_facelm.convert.torch_checkpoint import load_state_dict as read_pth
+
 from keras_facelm.training import TorchAdam, get_recipe
 from tests.conftest import TEST_DATA
 

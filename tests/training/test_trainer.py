@@ -15,8 +15,16 @@ import pytest
 
 from keras_facelm.training.trainer import TrainingDiverged, _prepare_output, train
 
-SMALL = dict(epochs=2, batch_size=8, train_limit=24, test_limit=4, input_size=64, workers=1,
-             checkpoint_every=1, verbose=0)  # fmt: skip
+SMALL = dict(
+    epochs=2,
+    batch_size=8,
+    train_limit=24,
+    test_limit=4,
+    input_size=64,
+    workers=1,
+    checkpoint_every=1,
+    verbose=0,
+)
 
 
 def test_unknown_recipe_is_named():
@@ -45,13 +53,9 @@ def test_unknown_dataset_and_precision_are_named(tmp_path):
 
 def test_output_folder_of_another_run_is_refused(tmp_path):
     run = dict(recipe="synthetic_quick", seed=0)
-    assert (
-        _prepare_output(tmp_path / "run", run, resume=False, overwrite=False)[1] is None
-    )
+    assert _prepare_output(tmp_path / "run", run, resume=False, overwrite=False)[1] is None
     with pytest.raises(FileExistsError, match="different run.*seed"):
-        _prepare_output(
-            tmp_path / "run", {**run, "seed": 1}, resume=True, overwrite=False
-        )
+        _prepare_output(tmp_path / "run", {**run, "seed": 1}, resume=True, overwrite=False)
     with pytest.raises(FileExistsError, match="already holds this run.*resume"):
         _prepare_output(tmp_path / "run", run, resume=False, overwrite=False)
     (tmp_path / "other").mkdir()
@@ -89,9 +93,7 @@ def test_resume_after_a_kill_mid_epoch_ends_with_the_same_weights(tmp_path):
     train("synthetic_quick", output=straight, **SMALL)
     killed = tmp_path / "killed"
     with pytest.raises(KeyboardInterrupt):
-        train(
-            "synthetic_quick", output=killed, callbacks=[_Kill(4)], **SMALL
-        )  # epoch 2, batch 1
+        train("synthetic_quick", output=killed, callbacks=[_Kill(4)], **SMALL)  # epoch 2, batch 1
     state = json.loads((killed / "state" / "state.json").read_text())
     assert (state["epoch"], state["batch"], state["step"]) == (1, 1, 4)
     with pytest.raises(FileExistsError, match="resume"):

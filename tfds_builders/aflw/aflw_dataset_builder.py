@@ -38,9 +38,7 @@ class Builder(FaceLandmarkBuilder):
         "MMPose's AFLW annotations, then lay it out as:\n" + _INSTRUCTIONS
     )
     NUM_KEYPOINTS = 19
-    HOMEPAGE = (
-        "https://www.tugraz.at/institute/icg/research/team-bischof/lrs/downloads/aflw/"
-    )
+    HOMEPAGE = "https://www.tugraz.at/institute/icg/research/team-bischof/lrs/downloads/aflw/"
     NUM_TRAIN = aflw_mat.AFLW19_NUM_TRAIN
 
     def _extra_features(self):
@@ -51,9 +49,7 @@ class Builder(FaceLandmarkBuilder):
 
     def _split_generators(self, dl_manager):
         manual_dir = os.fspath(dl_manager.manual_dir)
-        json_path = os.path.join(
-            manual_dir, "annotations", "face_landmarks_aflw_{}.json"
-        )
+        json_path = os.path.join(manual_dir, "annotations", "face_landmarks_aflw_{}.json")
         splits = {}
         if any(existing(json_path.format(s)) for s in SPLITS):
             image_dir = os.path.join(manual_dir, "images")

@@ -51,9 +51,7 @@ def test_mat_values(tmp_path):
     np.testing.assert_array_equal(
         ex["keypoints"], info["data"][4].reshape(2, 19).T.astype(np.float32)
     )
-    np.testing.assert_array_equal(
-        ex["visibility"], info["mask_new"][4].astype(np.float32)
-    )
+    np.testing.assert_array_equal(ex["visibility"], info["mask_new"][4].astype(np.float32))
     left, right, top, bottom = info["bbox"][4]
     np.testing.assert_array_equal(ex["bbox"], [left, top, right, bottom])
     assert ex["box_size"] == np.float32(np.sqrt((right - left) * (bottom - top)))

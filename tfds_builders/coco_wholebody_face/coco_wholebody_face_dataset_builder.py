@@ -42,9 +42,7 @@ class Builder(FaceLandmarkBuilder):
     def _split_generators(self, dl_manager):
         manual_dir = os.fspath(dl_manager.manual_dir)
         pattern = os.path.join(manual_dir, "annotations", "coco_wholebody_{}_v1.0.json")
-        if not any(
-            existing(pattern.format(infix)) for infix, _ in SPLIT_FILES.values()
-        ):
+        if not any(existing(pattern.format(infix)) for infix, _ in SPLIT_FILES.values()):
             raise missing_files_error(self.name, manual_dir, _INSTRUCTIONS)
         splits = {}
         for split, (infix, folder) in SPLIT_FILES.items():

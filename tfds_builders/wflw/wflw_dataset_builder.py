@@ -49,19 +49,14 @@ class Builder(FaceLandmarkBuilder):
     RELEASE_NOTES = {"1.0.0": "Initial release: original txt lists or MMPose JSON."}
     MANUAL_DOWNLOAD_INSTRUCTIONS = (
         "Register and download WFLW from https://wywu.github.io/projects/LAB/WFLW.html "
-        "(or MMPose's wflw_annotations.tar with the images), then lay it out as:\n"
-        + _INSTRUCTIONS
+        "(or MMPose's wflw_annotations.tar with the images), then lay it out as:\n" + _INSTRUCTIONS
     )
     NUM_KEYPOINTS = 98
     HOMEPAGE = "https://wywu.github.io/projects/LAB/WFLW.html"
 
     def _extra_features(self):
         flag = tfds.features.Tensor(shape=(), dtype=np.int8)
-        return {
-            "attributes": tfds.features.FeaturesDict(
-                {a: flag for a in wflw_txt.ATTRIBUTES}
-            )
-        }
+        return {"attributes": tfds.features.FeaturesDict({a: flag for a in wflw_txt.ATTRIBUTES})}
 
     def _extra_example(self, record):
         return {"attributes": {a: np.int8(v) for a, v in record["attributes"].items()}}
@@ -70,8 +65,7 @@ class Builder(FaceLandmarkBuilder):
         manual_dir = os.fspath(dl_manager.manual_dir)
         ann = os.path.join(manual_dir, "annotations")
         if any(
-            existing(os.path.join(ann, f"face_landmarks_wflw_{s}.json"))
-            for s in ("train", "test")
+            existing(os.path.join(ann, f"face_landmarks_wflw_{s}.json")) for s in ("train", "test")
         ):
             return self._mmpose_splits(ann, os.path.join(manual_dir, "images"))
         for sub in _TXT_DIRS:
@@ -87,14 +81,10 @@ class Builder(FaceLandmarkBuilder):
             if not existing(path):
                 self._warn_missing(split, path)
                 continue
-            splits[split] = self._generate_examples(
-                wflw_txt.read_wflw_txt(path, image_dir), split
-            )
+            splits[split] = self._generate_examples(wflw_txt.read_wflw_txt(path, image_dir), split)
             if split == "test":
                 for attribute in wflw_txt.ATTRIBUTES:
-                    records = _with_flag(
-                        wflw_txt.read_wflw_txt(path, image_dir), attribute
-                    )
+                    records = _with_flag(wflw_txt.read_wflw_txt(path, image_dir), attribute)
                     splits[f"test_{attribute}"] = self._generate_examples(
                         records, f"test_{attribute}"
                     )
@@ -108,9 +98,7 @@ class Builder(FaceLandmarkBuilder):
         splits = {}
         train = path("train")
         if existing(train):
-            records = _with_attributes(
-                mmpose_coco.read_wflw_json(train, image_dir), None
-            )
+            records = _with_attributes(mmpose_coco.read_wflw_json(train, image_dir), None)
             splits["train"] = self._generate_examples(records, "train")
         else:
             self._warn_missing("train", train)
@@ -127,9 +115,7 @@ class Builder(FaceLandmarkBuilder):
                 records = _with_attributes(
                     mmpose_coco.read_wflw_json(subset, image_dir), subset_files
                 )
-                splits[f"test_{attribute}"] = self._generate_examples(
-                    records, f"test_{attribute}"
-                )
+                splits[f"test_{attribute}"] = self._generate_examples(records, f"test_{attribute}")
         return splits
 
 
@@ -139,9 +125,7 @@ def _with_flag(records, attribute):
 
 
 def _membership_key(record):
-    return record["image/filename"], np.asarray(
-        record["keypoints"], np.float32
-    ).tobytes()
+    return record["image/filename"], np.asarray(record["keypoints"], np.float32).tobytes()
 
 
 def _with_attributes(records, subset_files, warn_unmatched=False):
@@ -157,16 +141,14 @@ def _with_attributes(records, subset_files, warn_unmatched=False):
     for attribute, path in (subset_files or {}).items():
         if existing(path):
             members[attribute] = {
-                _membership_key(r)
-                for r in mmpose_coco.read_wflw_json(path, os.path.dirname(path))
+                _membership_key(r) for r in mmpose_coco.read_wflw_json(path, os.path.dirname(path))
             }
     seen = set()
     for record in records:
         key = _membership_key(record)
         seen.add(key)
         record["attributes"] = {
-            a: (int(key in members[a]) if a in members else -1)
-            for a in wflw_txt.ATTRIBUTES
+            a: (int(key in members[a]) if a in members else -1) for a in wflw_txt.ATTRIBUTES
         }
         yield record
     for attribute, keys in members.items() if warn_unmatched else ():

@@ -37,10 +37,7 @@ def test_dummy_txt_values_and_skips(tmp_path, caplog):
     dummy = Builder.code_path.parent / "dummy_data"
     with caplog.at_level(logging.WARNING):
         splits = _testing.build(Builder, dummy, tmp_path, skip_image_decoding=True)
-    assert (
-        "1_Handshaking_corrupt.jpg" in caplog.text
-        and "0_Parade_missing.jpg" in caplog.text
-    )
+    assert "1_Handshaking_corrupt.jpg" in caplog.text and "0_Parade_missing.jpg" in caplog.text
     assert "wflw/test: skipped 1 example(s)" in caplog.text
     lists = dummy / "WFLW_annotations" / "list_98pt_rect_attr_train_test"
     records = [
@@ -60,9 +57,7 @@ def test_dummy_txt_values_and_skips(tmp_path, caplog):
         assert ex["image"] == open(r["image_path"], "rb").read()  # bytes as released
         assert np.isnan(ex["center"]).all() and np.isnan(ex["scale"])
     for attribute in wflw_txt.ATTRIBUTES:
-        assert all(
-            ex["attributes"][attribute] == 1 for ex in splits[f"test_{attribute}"]
-        )
+        assert all(ex["attributes"][attribute] == 1 for ex in splits[f"test_{attribute}"])
 
 
 def test_mmpose_json_real_samples(tmp_path, caplog):
@@ -95,9 +90,7 @@ def test_mmpose_json_real_samples(tmp_path, caplog):
         matches = [
             r
             for r in records
-            if np.array_equal(
-                _testing.json_keypoints(ann, int(r["key"])), ex["keypoints"]
-            )
+            if np.array_equal(_testing.json_keypoints(ann, int(r["key"])), ex["keypoints"])
         ]
         assert len(matches) == 1  # keypoints equal the JSON's exactly
         r = matches[0]
@@ -110,9 +103,7 @@ def test_mmpose_json_real_samples(tmp_path, caplog):
         assert attributes["pose"] == (1 if r["key"] == "40" else 0)
         assert {v for a, v in attributes.items() if a != "pose"} == {-1}
     pose_keypoints = [ex["keypoints"] for ex in splits["test_pose"]]
-    assert any(
-        np.array_equal(k, _testing.json_keypoints(ann, 40)) for k in pose_keypoints
-    )
+    assert any(np.array_equal(k, _testing.json_keypoints(ann, 40)) for k in pose_keypoints)
 
 
 if __name__ == "__main__":

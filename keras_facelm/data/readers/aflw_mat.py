@@ -94,8 +94,7 @@ def _check_fields(mat: dict, path: str) -> dict:
         "mask_new": np.asarray(mat["mask_new"], np.float64),
         "bbox": np.asarray(mat["bbox"], np.float64),
         "names": [
-            str(np.asarray(s).reshape(-1)[0])
-            for s in np.asarray(mat["nameList"]).reshape(-1)
+            str(np.asarray(s).reshape(-1)[0]) for s in np.asarray(mat["nameList"]).reshape(-1)
         ],
         "ra": np.asarray(mat["ra"]).reshape(-1).astype(np.int64) - 1,
     }
@@ -110,19 +109,13 @@ def _check_fields(mat: dict, path: str) -> dict:
                 f"{path}: field {field!r} has shape {out[field].shape}, expected {shape}"
             )
     if len(out["names"]) != n:
-        raise ValueError(
-            f"{path}: nameList has {len(out['names'])} entries, expected {n}"
-        )
+        raise ValueError(f"{path}: nameList has {len(out['names'])} entries, expected {n}")
     if sorted(out["ra"].tolist()) != list(range(n)):
-        raise ValueError(
-            f"{path}: field 'ra' is not a 1-based permutation of the {n} rows"
-        )
+        raise ValueError(f"{path}: field 'ra' is not a 1-based permutation of the {n} rows")
     return out
 
 
-def aflw19_split_rows(
-    info: dict, num_train: int = AFLW19_NUM_TRAIN
-) -> dict[str, np.ndarray]:
+def aflw19_split_rows(info: dict, num_train: int = AFLW19_NUM_TRAIN) -> dict[str, np.ndarray]:
     """Row indices of the AFLW-19 splits ``train``, ``test`` and ``test_frontal``.
 
     Args:
@@ -155,14 +148,10 @@ def read_aflw_mat(info: dict, rows, image_dir: str | os.PathLike) -> Iterator[di
             "key": f"{row:05d}",
             "image_path": os.path.join(image_dir, name),
             "image/filename": name,
-            "keypoints": info["data"][row]
-            .reshape(2, NUM_KEYPOINTS)
-            .T.astype(np.float32),
+            "keypoints": info["data"][row].reshape(2, NUM_KEYPOINTS).T.astype(np.float32),
             "visibility": info["mask_new"][row].astype(np.float32),
             "bbox": np.array([left, top, right, bottom], np.float32),
             "center": np.full((2,), np.nan, np.float32),
             "scale": np.float32(np.nan),
-            "box_size": np.float32(
-                np.sqrt(max(right - left, 0.0) * max(bottom - top, 0.0))
-            ),
+            "box_size": np.float32(np.sqrt(max(right - left, 0.0) * max(bottom - top, 0.0))),
         }

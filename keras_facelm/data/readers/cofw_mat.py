@@ -79,9 +79,7 @@ def _hdf5_errors(path: str):
         IndexError,
         AttributeError,
     ) as e:
-        raise ValueError(
-            f"{path}: damaged COFW .mat file ({type(e).__name__}: {e})"
-        ) from e
+        raise ValueError(f"{path}: damaged COFW .mat file ({type(e).__name__}: {e})") from e
 
 
 def _max_read_bytes(path: str) -> int:
@@ -139,9 +137,7 @@ def read_cofw_mat(path: str | os.PathLike, first_index: int = 1) -> Iterator[dic
             images_name, phis_name, boxes_name = _fields(mat, path)
             images, phis, boxes = mat[images_name], mat[phis_name], mat[boxes_name]
             if len(phis.shape) != 2 or phis.shape[0] != 3 * NUM_KEYPOINTS:
-                raise ValueError(
-                    f"{path}: {phis_name} has shape {phis.shape}, expected (87, N)"
-                )
+                raise ValueError(f"{path}: {phis_name} has shape {phis.shape}, expected (87, N)")
             n = phis.shape[1]
             if boxes.shape != (4, n) or images.size != n:
                 raise ValueError(

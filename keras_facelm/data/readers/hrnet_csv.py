@@ -60,9 +60,7 @@ def read_hrnet_csv(
             )
         index = {c: header.index(c) for c in _REQUIRED}
         has_box_size = "box_size" in header
-        named = set(index.values()) | (
-            {header.index("box_size")} if has_box_size else set()
-        )
+        named = set(index.values()) | ({header.index("box_size")} if has_box_size else set())
         coord_cols = [i for i in range(len(header)) if i not in named]
         if len(coord_cols) != 2 * num_keypoints:
             raise ValueError(
@@ -74,9 +72,7 @@ def read_hrnet_csv(
                 continue
             where = f"{path}, line {row_no + 2}"
             if len(row) != len(header):
-                raise ValueError(
-                    f"{where}: {len(row)} values, header has {len(header)} columns"
-                )
+                raise ValueError(f"{where}: {len(row)} values, header has {len(header)} columns")
             try:
                 coords = np.array([float(row[i]) for i in coord_cols], np.float64)
                 center = np.array(
@@ -85,9 +81,7 @@ def read_hrnet_csv(
                 )
                 scale = np.float32(float(row[index["scale"]]))
                 box_size = (
-                    np.float32(float(row[header.index("box_size")]))
-                    if has_box_size
-                    else None
+                    np.float32(float(row[header.index("box_size")])) if has_box_size else None
                 )
             except ValueError as e:
                 raise ValueError(f"{where}: non-numeric value ({e})") from e

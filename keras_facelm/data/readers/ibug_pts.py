@@ -74,9 +74,7 @@ def read_pts(path: str | os.PathLike, expected_points: int | None = None) -> np.
             try:
                 n_points = int(text.split(":", 1)[1])
             except ValueError:
-                raise ValueError(
-                    f"{path}, line {i + 1}: bad n_points header {text!r}"
-                ) from None
+                raise ValueError(f"{path}, line {i + 1}: bad n_points header {text!r}") from None
         elif text and not text.startswith("version:"):
             raise ValueError(f"{path}, line {i + 1}: unexpected header line {text!r}")
         i += 1
@@ -93,9 +91,7 @@ def read_pts(path: str | os.PathLike, expected_points: int | None = None) -> np.
         try:
             points.append((float(parts[0]), float(parts[1])))
         except ValueError:
-            raise ValueError(
-                f"{path}, line {i + 1}: non-numeric point {lines[i]!r}"
-            ) from None
+            raise ValueError(f"{path}, line {i + 1}: non-numeric point {lines[i]!r}") from None
         i += 1
     if i == len(lines):
         raise ValueError(f"{path}: no '}}' line closing the point list")
@@ -104,9 +100,7 @@ def read_pts(path: str | os.PathLike, expected_points: int | None = None) -> np.
             f"{path}, line {i + 1}: header says {n_points} points, found {len(points)}"
         )
     if expected_points is not None and n_points != expected_points:
-        raise ValueError(
-            f"{path}: expected {expected_points} points, the file has {n_points}"
-        )
+        raise ValueError(f"{path}: expected {expected_points} points, the file has {n_points}")
     return np.array(points, np.float32).reshape(-1, 2) - np.float32(1.0)
 
 
@@ -147,11 +141,8 @@ def read_300w_pts_folders(
             rel = os.path.join(folder, os.path.splitext(name)[0])
             yield {
                 "key": rel,
-                "image_path": image_path
-                or os.path.splitext(pts_path)[0] + IMAGE_EXTENSIONS[0],
-                "image/filename": os.path.relpath(image_path, root)
-                if image_path
-                else rel,
+                "image_path": image_path or os.path.splitext(pts_path)[0] + IMAGE_EXTENSIONS[0],
+                "image/filename": os.path.relpath(image_path, root) if image_path else rel,
                 "keypoints": keypoints,
                 "visibility": np.ones((num_keypoints,), np.float32),
                 "bbox": np.concatenate([keypoints.min(axis=0), keypoints.max(axis=0)]),

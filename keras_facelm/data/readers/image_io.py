@@ -100,19 +100,9 @@ def read_image(path: str | os.PathLike) -> ImageFile:
 def encode_png(rgb: np.ndarray) -> bytes:
     """Encode a uint8 image, ``(H, W)`` gray or ``(H, W, 3)`` RGB, losslessly as PNG."""
     rgb = np.asarray(rgb)
-    if (
-        rgb.dtype != np.uint8
-        or rgb.ndim not in (2, 3)
-        or (rgb.ndim == 3 and rgb.shape[2] != 3)
-    ):
-        raise ValueError(
-            f"expected a uint8 (H, W) or (H, W, 3) image, got {rgb.dtype} {rgb.shape}"
-        )
-    bgr = (
-        rgb
-        if rgb.ndim == 2
-        else cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2BGR)
-    )
+    if rgb.dtype != np.uint8 or rgb.ndim not in (2, 3) or (rgb.ndim == 3 and rgb.shape[2] != 3):
+        raise ValueError(f"expected a uint8 (H, W) or (H, W, 3) image, got {rgb.dtype} {rgb.shape}")
+    bgr = rgb if rgb.ndim == 2 else cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2BGR)
     ok, buf = cv2.imencode(".png", bgr)
     if not ok:
         raise ValueError(f"PNG encoding failed for an image of shape {rgb.shape}")

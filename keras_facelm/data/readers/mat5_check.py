@@ -28,8 +28,7 @@ __all__ = ["check_mat5"]
 _MI_INT32, _MI_UINT32, _MI_MATRIX, _MI_COMPRESSED = 5, 6, 14, 15
 #: bytes per value of the numeric data types (miINT8 .. miUTF32; miUTF8 data is
 #: accepted when it holds one byte per character, as ASCII names do).
-_ITEM_BYTES = {1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8,
-               16: 1, 17: 2, 18: 4}  # fmt: skip
+_ITEM_BYTES = {1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8, 16: 1, 17: 2, 18: 4}
 _COMPLEX_FLAG = 0x800
 _CELL = 1
 #: cell, char, double, single, int8..uint64 (mxCELL_CLASS .. mxUINT64_CLASS).
@@ -74,8 +73,7 @@ def _check_matrix(buf, start, stop, order, path, depth):
     cls = flags & 0xFF
     if cls not in _ALLOWED_CLASSES:
         raise ValueError(
-            f"{path}: MATLAB array class {cls} at byte {start} is not a numeric, "
-            "char or cell array"
+            f"{path}: MATLAB array class {cls} at byte {start} is not a numeric, char or cell array"
         )
     kind, a, b = subs[1]
     if kind != _MI_INT32 or (b - a) % 4 or b - a < 8:
@@ -112,16 +110,12 @@ def _check_top(buf: bytes, pos: int, order: str, path: str, depth: int) -> None:
             try:
                 inner = inflater.decompress(buf[start:stop], _MAX_INFLATED)
             except zlib.error as e:
-                raise ValueError(
-                    f"{path}: damaged compressed MATLAB element ({e})"
-                ) from e
+                raise ValueError(f"{path}: damaged compressed MATLAB element ({e})") from e
             if inflater.unconsumed_tail:
                 raise ValueError(f"{path}: compressed MATLAB element expands too far")
             _check_top(inner, 0, order, path, depth + 1)
         else:
-            raise ValueError(
-                f"{path}: unexpected MATLAB element type {kind} at byte {start - 8}"
-            )
+            raise ValueError(f"{path}: unexpected MATLAB element type {kind} at byte {start - 8}")
 
 
 def check_mat5(raw: bytes, path: str) -> None:

@@ -111,9 +111,7 @@ def clip_xywh(box, width: int, height: int) -> np.ndarray:
     return np.array([x1, y1, x2, y2], dtype=np.float32)
 
 
-def _keypoints(
-    flat, num_keypoints: int, path: str, ann_id
-) -> tuple[np.ndarray, np.ndarray]:
+def _keypoints(flat, num_keypoints: int, path: str, ann_id) -> tuple[np.ndarray, np.ndarray]:
     arr = np.array(flat, dtype=np.float32)
     if arr.size != 3 * num_keypoints:
         raise ValueError(
@@ -160,9 +158,7 @@ def _iter_annotations(data: dict, path: str):
     with _fields_of(path, None):
         for ann in data["annotations"]:
             by_image[ann["image_id"]].append(ann)
-        pairs = [
-            (img, ann) for img in data["images"] for ann in by_image.get(img["id"], ())
-        ]
+        pairs = [(img, ann) for img in data["images"] for ann in by_image.get(img["id"], ())]
     yield from pairs
 
 
@@ -195,9 +191,7 @@ def read_center_scale_json(
         with _fields_of(path, ann):
             for field in ("center", "scale", "keypoints"):
                 if field not in ann:
-                    raise ValueError(
-                        f"{path}: annotation id {ann.get('id')} lacks {field!r}"
-                    )
+                    raise ValueError(f"{path}: annotation id {ann.get('id')} lacks {field!r}")
             keypoints, v = _keypoints(ann["keypoints"], num_keypoints, path, ann["id"])
             center = np.array(ann["center"], dtype=np.float32).reshape(2)
             scale = np.float32(ann["scale"])
@@ -211,9 +205,7 @@ def read_center_scale_json(
             )
             if "box_size" in ann:
                 record["box_size"] = np.float32(ann["box_size"])
-            valid = _is_valid_instance(
-                record, ann.get("iscrowd", 0), ann.get("num_keypoints")
-            )
+            valid = _is_valid_instance(record, ann.get("iscrowd", 0), ann.get("num_keypoints"))
         if valid:
             yield record
 

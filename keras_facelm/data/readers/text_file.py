@@ -27,7 +27,5 @@ def open_text(path: str | os.PathLike, *, newline: str | None = None) -> io.Stri
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ValueError(
-            f"{path}: not UTF-8 text (byte {e.start}: {e.reason})"
-        ) from None
+        raise ValueError(f"{path}: not UTF-8 text (byte {e.start}: {e.reason})") from None
     return io.StringIO(text, newline=newline)

@@ -29,9 +29,7 @@ ATTRIBUTES = ("pose", "expression", "illumination", "makeup", "occlusion", "blur
 NUM_FIELDS = 196 + 4 + len(ATTRIBUTES) + 1
 
 
-def read_wflw_txt(
-    path: str | os.PathLike, image_dir: str | os.PathLike
-) -> Iterator[dict]:
+def read_wflw_txt(path: str | os.PathLike, image_dir: str | os.PathLike) -> Iterator[dict]:
     """Records of one WFLW list file.
 
     Args:
@@ -68,9 +66,7 @@ def read_wflw_txt(
             except ValueError as e:
                 raise ValueError(f"{where}: non-numeric value ({e})") from e
             if any(v not in (0, 1) for v in flags):
-                raise ValueError(
-                    f"{where}: attribute flags must be 0 or 1, got {flags}"
-                )
+                raise ValueError(f"{where}: attribute flags must be 0 or 1, got {flags}")
             name = fields[206]
             yield {
                 "key": f"{line_no:05d}",

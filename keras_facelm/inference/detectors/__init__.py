@@ -122,9 +122,7 @@ def get_face_detector(spec="default") -> FaceDetector:
             )
         return FaceDetector(DETECTORS[name](), ADAPTERS.get(name), name)
     if callable(spec):
-        return FaceDetector(
-            CallableDetector(spec), None, getattr(spec, "__name__", "callable")
-        )
+        return FaceDetector(CallableDetector(spec), None, getattr(spec, "__name__", "callable"))
     raise ValueError(
         f"detector must be a name, a FaceDetector or a callable, got {type(spec).__name__}"
     )

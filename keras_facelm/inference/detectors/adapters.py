@@ -79,15 +79,11 @@ class BoxAdapter:
         d = np.asarray(detector_boxes, np.float64).reshape(-1, 4)
         t = np.asarray(target_boxes, np.float64).reshape(-1, 4)
         if len(d) == 0 or len(d) != len(t):
-            raise ValueError(
-                f"need matched, non-empty box pairs, got {len(d)} and {len(t)}"
-            )
+            raise ValueError(f"need matched, non-empty box pairs, got {len(d)} and {len(t)}")
         s = np.sqrt(np.prod(d[:, 2:] - d[:, :2], axis=1))
         shift = ((t[:, :2] + t[:, 2:]) - (d[:, :2] + d[:, 2:])) / 2 / s[:, None]
         side = np.sqrt(np.prod(t[:, 2:] - t[:, :2], axis=1)) / s
-        return cls(
-            *(round(float(v), 3) for v in (*np.median(shift, 0), np.median(side)))
-        )
+        return cls(*(round(float(v), 3) for v in (*np.median(shift, 0), np.median(side))))
 
 
 #: Adapters per built-in detector, fitted by ``benchmarks/fit_box_adapters.py``

@@ -89,9 +89,7 @@ BLAZEFACE_MODELS = {
     ),
     # face_detection_full_range.pbtxt: faces within ~5 m; MediaPipe ships this
     # model's sparse-weight version (mediapipe 0.10.21), as is bundled here.
-    "full_range": BlazeFaceModel(
-        "face_detection_full_range_sparse.tflite", 192, (4,), False, 0.6
-    ),
+    "full_range": BlazeFaceModel("face_detection_full_range_sparse.tflite", 192, (4,), False, 0.6),
 }
 
 
@@ -190,17 +188,14 @@ class BlazeFaceDetector:
     ):
         if variant not in BLAZEFACE_MODELS:
             raise ValueError(
-                f"unknown BlazeFace variant {variant!r}; expected one of "
-                f"{sorted(BLAZEFACE_MODELS)}"
+                f"unknown BlazeFace variant {variant!r}; expected one of {sorted(BLAZEFACE_MODELS)}"
             )
         from ai_edge_litert.interpreter import Interpreter
 
         self.variant = variant
         self.spec = BLAZEFACE_MODELS[variant]
         self.score_threshold = (
-            self.spec.score_threshold
-            if score_threshold is None
-            else float(score_threshold)
+            self.spec.score_threshold if score_threshold is None else float(score_threshold)
         )
         self.iou_threshold = float(iou_threshold)
         self.tile_size = None if tile_size is None else int(tile_size)
@@ -209,9 +204,7 @@ class BlazeFaceDetector:
         )
         self._interpreter.allocate_tensors()
         self._input = self._interpreter.get_input_details()[0]["index"]
-        outputs = sorted(
-            self._interpreter.get_output_details(), key=lambda d: d["shape"][-1]
-        )
+        outputs = sorted(self._interpreter.get_output_details(), key=lambda d: d["shape"][-1])
         self._logits, self._regressors = (d["index"] for d in outputs)
         self.anchors = ssd_anchor_centers(
             self.spec.input_size, self.spec.strides, self.spec.interpolated_anchor
@@ -269,9 +262,7 @@ class BlazeFaceDetector:
                 c = self._candidates(tile, (x0, y0))
                 th, tw = tile.shape[:2]
                 margin = 0.02 * size
-                inner_lo = np.array(
-                    [x0 if x0 > 0 else -np.inf, y0 if y0 > 0 else -np.inf]
-                )
+                inner_lo = np.array([x0 if x0 > 0 else -np.inf, y0 if y0 > 0 else -np.inf])
                 inner_hi = np.array(
                     [
                         x0 + tw if x0 + tw < w else np.inf,
@@ -281,9 +272,7 @@ class BlazeFaceDetector:
                 keep = np.all(c.boxes[:, :2] > inner_lo + margin, axis=1) & np.all(
                     c.boxes[:, 2:] < inner_hi - margin, axis=1
                 )
-                found.append(
-                    Detections(c.boxes[keep], c.scores[keep], c.keypoints[keep])
-                )
+                found.append(Detections(c.boxes[keep], c.scores[keep], c.keypoints[keep]))
         return found
 
     def detect(self, image) -> Detections:

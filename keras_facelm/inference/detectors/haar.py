@@ -58,9 +58,7 @@ class HaarCascadeDetector:
                 "the contrib modules): install opencv-contrib-python-headless instead of "
                 "opencv-python-headless, or use detector='blazeface'"
             )
-        path = (
-            DATA_DIR / HAAR_CASCADES[cascade] if cascade in HAAR_CASCADES else cascade
-        )
+        path = DATA_DIR / HAAR_CASCADES[cascade] if cascade in HAAR_CASCADES else cascade
         self._classifier = cv2.CascadeClassifier(str(pathlib.Path(path)))
         if self._classifier.empty():
             raise ValueError(f"cannot load Haar cascade {str(path)!r}")

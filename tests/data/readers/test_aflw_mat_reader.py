@@ -12,9 +12,7 @@ def _write(path, n=5, ra=None, drop=None):
     data = np.arange(n * 38, dtype=np.float64).reshape(n, 38)
     mask = np.ones((n, 19))
     mask[1, 4] = 0
-    bbox = np.array(
-        [[10.0 + i, 110.0 + i, 20.0, 120.0] for i in range(n)]
-    )  # left right top bottom
+    bbox = np.array([[10.0 + i, 110.0 + i, 20.0, 120.0] for i in range(n)])  # left right top bottom
     names = np.empty((n, 1), dtype=object)
     for i in range(n):
         names[i, 0] = f"{i % 3}/image{i:05d}.jpg"

@@ -50,18 +50,10 @@ def test_values_follow_mmpose_conventions(tmp_path):
     np.testing.assert_array_equal(first["visibility"], np.ones(29, np.float32))
     # Box (x, y, w, h) is not shifted; MMPose clips x2 = x + w to W - 1.
     np.testing.assert_array_equal(first["bbox"], [3, 4, 13, 16])
-    np.testing.assert_array_equal(
-        second["bbox"], [0, 5, 39, 15]
-    )  # x < 0 set to 0, then clipped
-    decoded = cv2.imdecode(
-        np.frombuffer(first["image_bytes"], np.uint8), cv2.IMREAD_UNCHANGED
-    )
-    np.testing.assert_array_equal(
-        decoded[..., ::-1], color
-    )  # PNG is lossless; OpenCV gives BGR
-    decoded = cv2.imdecode(
-        np.frombuffer(second["image_bytes"], np.uint8), cv2.IMREAD_UNCHANGED
-    )
+    np.testing.assert_array_equal(second["bbox"], [0, 5, 39, 15])  # x < 0 set to 0, then clipped
+    decoded = cv2.imdecode(np.frombuffer(first["image_bytes"], np.uint8), cv2.IMREAD_UNCHANGED)
+    np.testing.assert_array_equal(decoded[..., ::-1], color)  # PNG is lossless; OpenCV gives BGR
+    decoded = cv2.imdecode(np.frombuffer(second["image_bytes"], np.uint8), cv2.IMREAD_UNCHANGED)
     np.testing.assert_array_equal(decoded, gray)
 
 
@@ -75,7 +67,5 @@ def test_errors_name_the_file(tmp_path):
     other = tmp_path / "other.mat"
     with h5py.File(other, "w") as f:
         f["phisTr"] = np.zeros((87, 1))
-    with pytest.raises(
-        ValueError, match=r"other.mat: expected COFW fields IsTr/phisTr/bboxesTr"
-    ):
+    with pytest.raises(ValueError, match=r"other.mat: expected COFW fields IsTr/phisTr/bboxesTr"):
         list(cofw_mat.read_cofw_mat(other))

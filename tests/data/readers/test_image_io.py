@@ -21,15 +21,11 @@ def test_missing_and_corrupt(tmp_path, test_data):
     data = (test_data / "mmpose_faces" / "cofw" / "001766.jpg").read_bytes()
     truncated = tmp_path / "truncated.jpg"
     truncated.write_bytes(data[: len(data) // 2])
-    with pytest.raises(
-        image_io.CorruptImageError, match="truncated.jpg.*truncated JPEG"
-    ):
+    with pytest.raises(image_io.CorruptImageError, match="truncated.jpg.*truncated JPEG"):
         image_io.read_image(truncated)
     garbage = tmp_path / "garbage.png"
     garbage.write_bytes(b"\x89PNG not really")
-    with pytest.raises(
-        image_io.CorruptImageError, match="garbage.png.*does not decode"
-    ):
+    with pytest.raises(image_io.CorruptImageError, match="garbage.png.*does not decode"):
         image_io.read_image(garbage)
     empty = tmp_path / "empty.jpg"
     empty.write_bytes(b"")
@@ -39,9 +35,7 @@ def test_missing_and_corrupt(tmp_path, test_data):
 
 def test_encode_png_is_lossless():
     rgb = np.random.default_rng(0).integers(0, 256, size=(7, 5, 3), dtype=np.uint8)
-    decoded = cv2.imdecode(
-        np.frombuffer(image_io.encode_png(rgb), np.uint8), cv2.IMREAD_COLOR
-    )
+    decoded = cv2.imdecode(np.frombuffer(image_io.encode_png(rgb), np.uint8), cv2.IMREAD_COLOR)
     np.testing.assert_array_equal(decoded[..., ::-1], rgb)
     with pytest.raises(ValueError, match="uint8"):
         image_io.encode_png(rgb.astype(np.float32))

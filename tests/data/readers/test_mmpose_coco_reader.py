@@ -29,13 +29,7 @@ READERS = {
 
 @pytest.fixture(scope="module")
 def reference(request):
-    path = (
-        request.config.rootpath
-        / "tests"
-        / "data"
-        / "parity"
-        / "mmpose_face_datasets.npz"
-    )
+    path = request.config.rootpath / "tests" / "data" / "parity" / "mmpose_face_datasets.npz"
     return dict(np.load(path))
 
 
@@ -45,9 +39,7 @@ def test_records_equal_mmpose_dataset_classes(name, reference, test_data):
     folder = test_data / "mmpose_faces" / os.path.dirname(rel)
     records = list(read(test_data / "mmpose_faces" / rel, folder))
     assert [int(r["key"]) for r in records] == reference[f"{name}/id"].tolist()
-    assert [r["image/filename"] for r in records] == reference[
-        f"{name}/img_path"
-    ].tolist()
+    assert [r["image/filename"] for r in records] == reference[f"{name}/img_path"].tolist()
     for r in records:
         assert os.path.isfile(r["image_path"])
     np.testing.assert_array_equal(
@@ -57,9 +49,7 @@ def test_records_equal_mmpose_dataset_classes(name, reference, test_data):
         np.stack([r["visibility"] for r in records]),
         reference[f"{name}/keypoints_visible"],
     )
-    np.testing.assert_array_equal(
-        np.stack([r["bbox"] for r in records]), reference[f"{name}/bbox"]
-    )
+    np.testing.assert_array_equal(np.stack([r["bbox"] for r in records]), reference[f"{name}/bbox"])
     if f"{name}/bbox_center" in reference:
         np.testing.assert_array_equal(
             np.stack([r["center"] for r in records]), reference[f"{name}/bbox_center"]
@@ -70,9 +60,7 @@ def test_records_equal_mmpose_dataset_classes(name, reference, test_data):
             reference[f"{name}/bbox_scale"],
         )
     else:
-        assert all(
-            np.isnan(r["center"]).all() and np.isnan(r["scale"]) for r in records
-        )
+        assert all(np.isnan(r["center"]).all() and np.isnan(r["scale"]) for r in records)
     if f"{name}/box_size" in reference:
         np.testing.assert_array_equal(
             [r["box_size"] for r in records], reference[f"{name}/box_size"]
@@ -110,11 +98,7 @@ def test_coco_wholebody_keeps_only_valid_faces(test_data):
     path = test_data / "mmpose_faces" / "coco" / "test_coco_wholebody.json"
     data = json.loads(path.read_text())
     records = list(mmpose_coco.read_coco_wholebody_face_json(path, path.parent))
-    valid = [
-        a["id"]
-        for a in data["annotations"]
-        if a["face_valid"] and max(a["face_kpts"]) > 0
-    ]
+    valid = [a["id"] for a in data["annotations"] if a["face_valid"] and max(a["face_kpts"]) > 0]
     assert len(data["annotations"]) == 14
     assert [int(r["key"]) for r in records] == valid == [442619, 198196, 230195, 437295]
 
@@ -169,7 +153,5 @@ def test_errors_name_the_file_and_annotation(tmp_path):
     with pytest.raises(ValueError, match="annotation id 7 lacks 'center'"):
         list(mmpose_coco.read_wflw_json(path, tmp_path))
     path = _write(tmp_path, [_ann(8, center=[1, 2], scale=1.0)])
-    with pytest.raises(
-        ValueError, match=r"annotation id 8 has 87 keypoint values, expected 294"
-    ):
+    with pytest.raises(ValueError, match=r"annotation id 8 has 87 keypoint values, expected 294"):
         list(mmpose_coco.read_wflw_json(path, tmp_path))

@@ -38,9 +38,7 @@ def test_fields_in_file_order(tmp_path):
         "occlusion": 0,
         "blur": 1,
     }
-    assert first["image_path"] == str(
-        tmp_path / "WFLW_images" / "51--Dresscode" / "51_a.jpg"
-    )
+    assert first["image_path"] == str(tmp_path / "WFLW_images" / "51--Dresscode" / "51_a.jpg")
     assert first["image/filename"] == "51--Dresscode/51_a.jpg"
     assert np.isnan(first["center"]).all() and np.isnan(first["scale"])
     assert records[1]["attributes"]["occlusion"] == 1
@@ -49,12 +47,8 @@ def test_fields_in_file_order(tmp_path):
 def test_errors_name_file_and_line(tmp_path):
     points = np.zeros((98, 2))
     path = tmp_path / "list.txt"
-    path.write_text(
-        _line(points, [0, 0, 1, 1], [0] * 6, "a.jpg") + "\n" + "1 2 3 a.jpg\n"
-    )
-    with pytest.raises(
-        ValueError, match=r"list.txt, line 2: expected 207 fields .* got 4"
-    ):
+    path.write_text(_line(points, [0, 0, 1, 1], [0] * 6, "a.jpg") + "\n" + "1 2 3 a.jpg\n")
+    with pytest.raises(ValueError, match=r"list.txt, line 2: expected 207 fields .* got 4"):
         list(wflw_txt.read_wflw_txt(path, tmp_path))
     path.write_text(_line(points, [0, 0, 1, 1], [0, 0, 2, 0, 0, 0], "a.jpg") + "\n")
     with pytest.raises(ValueError, match=r"line 1: attribute flags must be 0 or 1"):
