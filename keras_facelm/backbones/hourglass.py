@@ -150,7 +150,7 @@ def hourglass_module(x, depth, stage_channels, stage_blocks, *, name, dtype=None
 
 @keras.saving.register_keras_serializable(package="keras_facelm")
 class HourglassBackbone(Backbone):
-    """MMPose ``HourglassNet(downsample_times, num_stacks=1, stage_channels, stage_blocks, feat_channel)``.
+    """MMPose ``HourglassNet`` with ``num_stacks=1``.
 
     Args:
         downsample_times: depth of the hourglass recursion (5 for Hourglass-52).

@@ -1,4 +1,5 @@
-"""Keras layers: input normalisation, decoding (heatmaps plain/DARK, coordinates), flip-test merges."""
+"""Keras layers: input normalisation, decoding (heatmaps plain/DARK, coordinates),
+flip-test merges."""
 
 from keras_facelm.layers.coordinate_decoding import RegressionDecoder
 from keras_facelm.layers.flip_merge import CoordinateFlipMerge, HeatmapFlipMerge

@@ -1,4 +1,7 @@
-"""``RegressionDecoder``: normalised coordinates → input pixels, MMPose's ``RegressionLabel.decode``."""
+"""``RegressionDecoder``: normalised coordinates → input pixels.
+
+MMPose's ``RegressionLabel.decode``.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Heatmaps → keypoints, exactly as MMPose's ``MSRAHeatmap.decode`` (in-graph).
 
 :class:`HeatmapDecoder` reproduces ``mmpose/codecs/msra_heatmap.py`` decode
-(``mmpose/codecs/utils/post_processing.py`` and ``refinement.py``) with ``keras.ops`` only, vectorised over batch and
+(``mmpose/codecs/utils/post_processing.py`` and ``refinement.py``) with
+``keras.ops`` only, vectorised over batch and
 keypoints, so it runs under ``jax.jit``, ``tf.function`` (XLA included) and
 torch, and is part of exported graphs:
 

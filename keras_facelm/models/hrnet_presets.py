@@ -1,4 +1,6 @@
-"""HRNetV2-W18 presets: MMPose's nine face heatmap rows (``configs/face_2d_keypoint/topdown_heatmap``).
+"""HRNetV2-W18 presets: MMPose's nine face heatmap rows.
+
+Configs under ``configs/face_2d_keypoint/topdown_heatmap``.
 
 Add a preset by adding an entry here; it is registered on :class:`HRNetV2W18`
 by :mod:`keras_facelm.models.hrnet`.

@@ -90,7 +90,10 @@ class SCNet50Heatmap(SimpleBaselineDetector):
 
 @keras.saving.register_keras_serializable(package="keras_facelm")
 class MobileNetV2Heatmap(SimpleBaselineDetector):
-    """MobileNetV2 SimpleBaseline (``td-hm_mobilenetv2_*``): 9,582,916 trainable parameters at K = 68."""
+    """MobileNetV2 SimpleBaseline (``td-hm_mobilenetv2_*``).
+
+    9,582,916 trainable parameters at K = 68, as MMPose.
+    """
 
     backbone_cls = MobileNetV2Backbone
     preset_prefix = "mobilenetv2_"

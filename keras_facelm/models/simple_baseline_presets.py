@@ -35,7 +35,8 @@ RESNET50_HEATMAP_PRESETS = (
     # Its STARHead is not part of MMPose 1.3.2, so the recipe trains this
     # SimpleBaseline ResNet-50 heatmap model, whose heatmaps STARLoss consumes.
     mmpose_preset(
-        "res50_starloss_wflw", "topdown_regression/wflw/td-reg_res50_starloss_8xb64-210e_wflw-256x256.py",
+        "res50_starloss_wflw",
+        "topdown_regression/wflw/td-reg_res50_starloss_8xb64-210e_wflw-256x256.py",
         None,
         model_kwargs=dict(num_keypoints=98, scheme="wflw", codec=dict(sigma=2.0, unbiased=False)),
         train_loss="STARLoss", published_nme={}, nme_unit="percent",

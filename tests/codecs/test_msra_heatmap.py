@@ -1,4 +1,5 @@
-"""MSRAHeatmap.encode against MMPose's encoder (bit for bit) and values computed with MMPose 1.3.2."""
+"""MSRAHeatmap.encode against MMPose's encoder (bit for bit) and values computed with
+MMPose 1.3.2."""
 
 from __future__ import annotations
 

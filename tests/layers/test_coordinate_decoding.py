@@ -1,4 +1,5 @@
-"""RegressionDecoder: normalised coordinates → input pixels, unit scores (RegressionLabel.decode)."""
+"""RegressionDecoder: normalised coordinates → input pixels, unit scores
+(RegressionLabel.decode)."""
 
 import keras
 import numpy as np

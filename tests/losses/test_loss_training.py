@@ -1,4 +1,5 @@
-"""Losses inside ``model.fit``/``evaluate`` with per-keypoint ``sample_weight``, and serialisation."""
+"""Losses inside ``model.fit``/``evaluate`` with per-keypoint ``sample_weight``, and
+serialisation."""
 
 from __future__ import annotations
 

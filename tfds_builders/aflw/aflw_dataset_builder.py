@@ -1,4 +1,7 @@
-"""AFLW under the AFLW-19 protocol: 24,386 faces with 19 landmarks (Koestinger et al. 2011; Zhu et al., CVPR 2016)."""
+"""AFLW under the AFLW-19 protocol: 24,386 faces with 19 landmarks.
+
+Koestinger et al. 2011; Zhu et al., CVPR 2016.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""COFW (29 points with occlusion) as a TFDS dataset: ``import tfds_builders.cofw`` registers ``"cofw"``."""
+"""COFW (29 points with occlusion) as a TFDS dataset.
+
+``import tfds_builders.cofw`` registers ``"cofw"``.
+"""
 
 from .cofw_dataset_builder import Builder
 

