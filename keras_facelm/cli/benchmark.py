@@ -6,7 +6,7 @@ milliseconds. For the comparisons against MMPose and other runtimes see
 ``benchmarks/bench_latency.py`` in the repository.
 
     keras-facelm benchmark --preset hrnetv2_w18_wflw --runs 50
-    keras-facelm benchmark --preset model_int8.tflite --threads 2
+    keras-facelm benchmark --preset model_int8.tflite
 """
 
 from __future__ import annotations
@@ -15,15 +15,13 @@ import time
 
 import numpy as np
 
+from keras_facelm.cli.options import add_model_option
+
 HELP = "batch-1 latency of a preset or exported model on this machine"
 
 
 def add_arguments(parser):
-    parser.add_argument(
-        "--preset",
-        required=True,
-        help="preset name, preset directory, or exported .tflite/.onnx file",
-    )
+    add_model_option(parser)
     parser.add_argument("--runs", type=int, default=50, help="timed runs (after warm-up)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed runs first")
     parser.add_argument("--batch-size", type=int, default=1, help="crops per call")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import pathlib
 
+from keras_facelm.cli.options import add_model_option
 from keras_facelm.cli.predict import add_video_arguments, video_options
 
 HELP = "webcam or video to an annotated, smoothed landmark video"
@@ -21,11 +22,7 @@ def add_arguments(parser):
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--camera", type=int, help="webcam index (e.g. 0)")
     source.add_argument("--video", help="video file (.mp4, .avi, ...)")
-    parser.add_argument(
-        "--preset",
-        required=True,
-        help="preset name, preset directory, or exported .tflite/.onnx file",
-    )
+    add_model_option(parser)
     parser.add_argument("--output", default=".", help="folder for the video and JSON lines")
     add_video_arguments(parser)
     parser.set_defaults(max_frames=300)

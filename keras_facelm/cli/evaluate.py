@@ -13,15 +13,13 @@ from __future__ import annotations
 import json
 import pathlib
 
+from keras_facelm.cli.options import add_model_option
+
 HELP = "NME, FR and AUC of a model on a dataset split and its subsets, with a CED plot"
 
 
 def add_arguments(parser):
-    parser.add_argument(
-        "--preset",
-        required=True,
-        help="preset name, preset directory, or exported .tflite/.onnx file",
-    )
+    add_model_option(parser)
     parser.add_argument(
         "--dataset",
         required=True,

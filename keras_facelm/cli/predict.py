@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import sys
 
+from keras_facelm.cli.options import add_model_option
+
 HELP = "landmark every face in photos, folders and videos (JSON + overlays)"
 
 
@@ -44,11 +46,7 @@ def video_options(args):
 
 def add_arguments(parser):
     parser.add_argument("inputs", nargs="+", metavar="IMAGE_OR_DIR_OR_VIDEO")
-    parser.add_argument(
-        "--preset",
-        required=True,
-        help="preset name, preset directory, or exported .tflite/.onnx file",
-    )
+    add_model_option(parser)
     parser.add_argument("--output", required=True, help="output folder (created)")
     parser.add_argument(
         "--detector",

@@ -48,6 +48,7 @@ __all__ = [
     "bbox_xyxy_to_center_scale",
     "center_scale_from_pixel_std",
     "crop_to_image",
+    "encoded_image",
     "fix_aspect_ratio",
     "flip_horizontal",
     "get_warp_matrix",
@@ -103,6 +104,21 @@ def to_rgb_uint8(image, *, name: str = "image") -> np.ndarray:
     return np.ascontiguousarray(image)
 
 
+def encoded_image(source, *, name: str | None = None) -> tuple[bytes, str]:
+    """``(encoded bytes, name)`` of a file path or of bytes (the name for messages).
+
+    Raises:
+        FileNotFoundError: a path that does not exist.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"image file {path!r} not found")
+        with open(path, "rb") as f:
+            return f.read(), name or path
+    return bytes(source), name or "image bytes"
+
+
 def load_image(source, *, name: str | None = None) -> np.ndarray:
     """Decodes an image to RGB uint8 ``(H, W, 3)``.
 
@@ -117,14 +133,8 @@ def load_image(source, *, name: str | None = None) -> np.ndarray:
         FileNotFoundError: a path that does not exist.
         ValueError: bytes that do not decode, or an unsupported array.
     """
-    if isinstance(source, (str, os.PathLike)):
-        path = os.fspath(source)
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"image file {path!r} not found")
-        with open(path, "rb") as f:
-            source, name = f.read(), name or path
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        name = name or "image bytes"
+    if isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview)):
+        source, name = encoded_image(source, name=name)
         if len(source) == 0:
             raise ValueError(f"{name}: empty, not an image")
         try:

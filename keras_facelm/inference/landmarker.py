@@ -30,7 +30,7 @@ import numpy as np
 
 from keras_facelm.data.readers.image_io import verify_image_bytes
 from keras_facelm.data.schemes import get_scheme
-from keras_facelm.data.transforms import load_image, to_rgb_uint8
+from keras_facelm.data.transforms import encoded_image, load_image, to_rgb_uint8
 from keras_facelm.inference.detectors import get_face_detector
 from keras_facelm.inference.predictor import as_predictor
 from keras_facelm.inference.topdown import (
@@ -62,16 +62,10 @@ def read_image(source, *, color: str = "rgb", name: str | None = None) -> np.nda
     """
     if color not in ("rgb", "bgr"):
         raise ValueError(f"color must be 'rgb' or 'bgr', got {color!r}")
-    if isinstance(source, (str, os.PathLike)):
-        path = os.fspath(source)
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"image file {path!r} not found")
-        with open(path, "rb") as f:
-            source, name = f.read(), name or path
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        name = name or "image bytes"
-        verify_image_bytes(bytes(source), name)
-        return load_image(bytes(source), name=name)
+    if isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview)):
+        data, name = encoded_image(source, name=name)
+        verify_image_bytes(data, name)
+        return load_image(data, name=name)
     if hasattr(source, "convert") and hasattr(source, "mode"):  # a Pillow image
         return to_rgb_uint8(np.asarray(source.convert("RGB")), name=name or "image")
     array = np.asarray(source)

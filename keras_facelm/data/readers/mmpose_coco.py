@@ -244,20 +244,32 @@ def read_cofw_json(path, image_dir) -> Iterator[dict]:
         with _fields_of(path, ann):
             if "bbox" not in ann or "keypoints" not in ann:
                 continue
-            keypoints, v = _keypoints(ann["keypoints"], 29, path, ann["id"])
-            record = _base_record(img, ann, image_dir)
-            record.update(
-                keypoints=keypoints,
-                visibility=np.minimum(1, v).astype(np.float32),
-                bbox=clip_xywh(ann["bbox"], img["width"], img["height"]),
-                center=_NAN2.copy(),
-                scale=np.float32(np.nan),
-                occluded=v == 1,
+            record, keypoints, v = _box_only_record(
+                img, ann, image_dir, path, ann["keypoints"], 29, ann["bbox"]
             )
+            record["occluded"] = v == 1
             num = ann.get("num_keypoints", np.count_nonzero(keypoints.max(axis=1)))
             valid = _is_valid_instance(record, ann.get("iscrowd", 0), num)
         if valid:
             yield record
+
+
+def _box_only_record(img, ann, image_dir, path, flat_keypoints, num_keypoints, xywh):
+    """A record of a format with a face box and no center/scale (COFW, COCO-WholeBody).
+
+    Returns ``(record, keypoints (K, 2), v (K,))`` with ``visibility = min(1, v)``,
+    the box clipped to the image as MMPose does, and NaN center/scale.
+    """
+    keypoints, v = _keypoints(flat_keypoints, num_keypoints, path, ann["id"])
+    record = _base_record(img, ann, image_dir)
+    record.update(
+        keypoints=keypoints,
+        visibility=np.minimum(1, v).astype(np.float32),
+        bbox=clip_xywh(xywh, img["width"], img["height"]),
+        center=_NAN2.copy(),
+        scale=np.float32(np.nan),
+    )
+    return record, keypoints, v
 
 
 def read_coco_wholebody_face_json(path, image_dir) -> Iterator[dict]:
@@ -273,14 +285,8 @@ def read_coco_wholebody_face_json(path, image_dir) -> Iterator[dict]:
         with _fields_of(path, ann):
             if not ann.get("face_valid") or max(ann["face_kpts"]) <= 0:
                 continue
-            keypoints, v = _keypoints(ann["face_kpts"], 68, path, ann["id"])
-            record = _base_record(img, ann, image_dir)
-            record.update(
-                keypoints=keypoints,
-                visibility=np.minimum(1, v).astype(np.float32),
-                bbox=clip_xywh(ann["face_box"], img["width"], img["height"]),
-                center=_NAN2.copy(),
-                scale=np.float32(np.nan),
+            record, keypoints, _ = _box_only_record(
+                img, ann, image_dir, path, ann["face_kpts"], 68, ann["face_box"]
             )
             num = np.count_nonzero(keypoints.max(axis=1))
             valid = _is_valid_instance(record, ann.get("iscrowd", 0), num)
