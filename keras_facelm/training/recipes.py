@@ -34,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import types
 
+from keras_facelm.data.pipeline import FACE_BBOX_TRANSFORM
 from keras_facelm.models import HRNetV2W18
 from keras_facelm.training.schedules import MultiStepWarmup
 
@@ -41,15 +42,8 @@ __all__ = ["Recipe", "RECIPES", "get_recipe", "list_recipes"]
 
 _HM = "topdown_heatmap/"
 _REG = "topdown_regression/wflw/"
-_NO_SHIFT = dict(
-    shift_factor=0.16,
-    shift_prob=0.0,
-    scale_factor=(0.75, 1.25),
-    scale_prob=1.0,
-    rotate_factor=60.0,
-    rotate_prob=0.6,
-)
-_SHIFT = {**_NO_SHIFT, "shift_prob": 0.3}
+_NO_SHIFT = FACE_BBOX_TRANSFORM  # WFLW/300W/AFLW/COFW heatmap configs: shift_prob 0
+_SHIFT = {**FACE_BBOX_TRANSFORM, "shift_prob": 0.3}  # COCO-WholeBody-Face, regression
 
 #: TFDS splits evaluated at the end of training, per dataset: ``{label: split}``.
 TEST_SPLITS = {
