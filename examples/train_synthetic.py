@@ -42,6 +42,7 @@ from keras_facelm.evaluation import evaluate
 from keras_facelm.inference.drawing import draw_landmarks
 from keras_facelm.losses import KeypointMSELoss
 from keras_facelm.models import HRNetV2W18
+from keras_facelm.utils.atomic_write import check_output_directory
 
 SCHEME = "300w"
 NUM_KEYPOINTS = 68
@@ -132,9 +133,15 @@ def main(argv=None):
         help="bit-exact MMPose (OpenCV 4) crops; slower",
     )
     parser.add_argument("--output", type=pathlib.Path, default=pathlib.Path("synthetic_run"))
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the results of an earlier run in --output")  # fmt: skip
     args = parser.parse_args(argv)
     if args.steps <= 0 or args.batch_size <= 0 or args.input_size % 4:
         parser.error("--steps and --batch-size must be positive, --input-size a multiple of 4")
+    try:  # refuse before training, not after
+        check_output_directory(args.output / "preset", overwrite=args.overwrite)
+    except FileExistsError as e:
+        parser.error(str(e))
     start = time.time()
     keras.utils.set_random_seed(args.seed)
     print(f"Keras {keras.__version__}, backend {keras.backend.backend()}")
@@ -182,7 +189,7 @@ def main(argv=None):
 
     args.output.mkdir(parents=True, exist_ok=True)
     model.save(args.output / "model.keras")
-    model.save_to_preset(args.output / "preset")
+    model.save_to_preset(args.output / "preset", overwrite=args.overwrite)
     overlay(test_faces, after, args.output / "overlay.png")
     metrics = {
         "backend": keras.backend.backend(),

@@ -29,6 +29,22 @@ def mean_all(x):
     return ops.sum(x) / ops.cast(ops.size(x), x.dtype)
 
 
+def _finite_targets(y_true, y_pred):
+    """``y_true`` with each NaN/inf element replaced by the prediction (zero error).
+
+    A damaged annotation (a NaN or infinite landmark or heatmap value) then adds
+    nothing to the loss and nothing to its gradient, whatever its target weight,
+    instead of turning the whole batch's loss into NaN (``NaN * 0`` is NaN). It
+    still counts in the loss's denominator, as a keypoint of weight 1 would.
+    Applies when targets and predictions have the same shape (heatmap and
+    coordinate losses); STARLoss, whose targets are coordinates and predictions
+    heatmaps, gets its targets unchanged.
+    """
+    if tuple(y_true.shape) != tuple(y_pred.shape):
+        return y_true
+    return ops.where(ops.isfinite(y_true), y_true, ops.stop_gradient(y_pred))
+
+
 class KeypointWeightedLoss(keras.losses.Loss):
     """A loss whose ``sample_weight`` is a per-keypoint target weight ``(N, K)``.
 
@@ -59,14 +75,14 @@ class KeypointWeightedLoss(keras.losses.Loss):
                         "per-keypoint target weights of shape (N, K), got shape "
                         f"{tuple(sample_weight.shape)}"
                     )
-            loss = self.compute(y_true, y_pred, sample_weight)
+            loss = self.compute(_finite_targets(y_true, y_pred), y_pred, sample_weight)
             if self.loss_weight != 1.0:
                 loss = loss * self.loss_weight
             return loss
 
     def call(self, y_true, y_pred):
         """The unweighted loss (``sample_weight=None``), a scalar."""
-        return self.compute(y_true, y_pred, None)
+        return self.compute(_finite_targets(y_true, y_pred), y_pred, None)
 
     def compute(self, y_true, y_pred, weights):
         """Returns the scalar loss; ``weights`` is ``(N, K)`` or ``None``."""

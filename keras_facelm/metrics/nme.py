@@ -67,7 +67,11 @@ def keypoint_distances(pred, gt, *, scheme, visible=None, norm=None, strict_norm
 
     Returns:
         ``(N, K)`` float32 distances divided by the normaliser, ``-1`` where a
-        keypoint is invisible or its image is left out.
+        keypoint is invisible or its image is left out. A ground-truth keypoint
+        with a NaN or infinite coordinate counts as invisible, and an image
+        whose normaliser is NaN or infinite is left out (as one whose
+        normaliser is 0), so damaged annotations never make the metric NaN; a
+        NaN *prediction* of a visible keypoint does, on purpose.
     """
     scheme = get_scheme(scheme)
     pred = np.asarray(pred)
@@ -85,8 +89,9 @@ def keypoint_distances(pred, gt, *, scheme, visible=None, norm=None, strict_norm
         mask = np.asarray(visible).astype(bool)
         if mask.shape != (n, k):
             raise ValueError(f"visible must have shape ({n}, {k}), got {mask.shape}")
+    mask = mask & np.isfinite(gt).all(axis=-1)  # NaN/inf annotation: unlabelled
     norm, keep = _normalisers(gt, scheme, mask, norm, strict_norm)
-    mask = mask & keep[:, None] & (norm != 0)[:, None]
+    mask = mask & keep[:, None] & ((norm != 0) & np.isfinite(norm))[:, None]
     norm = np.where(norm <= 0, 1e6, norm).astype(norm.dtype)
     distances = np.full((n, k), -1, dtype=np.float32)
     distances[mask] = np.linalg.norm(((pred - gt) / norm[:, None, None])[mask], axis=-1)
@@ -177,6 +182,8 @@ class NME(keras.metrics.Metric):
             visible = ops.ones_like(gt[..., 0], dtype="bool")
         else:
             visible = ops.not_equal(ops.convert_to_tensor(sample_weight), 0)
+        # A NaN/inf ground-truth keypoint counts as unlabelled (as in nme()).
+        visible = ops.logical_and(visible, ops.all(ops.isfinite(gt), axis=-1))
         keep = None
         if norm is not None:
             norm = ops.reshape(ops.convert_to_tensor(norm, dtype=self.dtype), (-1,))
@@ -190,7 +197,7 @@ class NME(keras.metrics.Metric):
             norm = ops.sqrt(ops.sum(ops.square(gt[:, i1] - gt[:, i2]), axis=-1))
             if self.strict_norm:
                 keep = ops.logical_and(visible[:, i1], visible[:, i2])
-        ok = ops.not_equal(norm, 0)
+        ok = ops.logical_and(ops.not_equal(norm, 0), ops.isfinite(norm))
         if keep is not None:
             ok = ops.logical_and(ok, keep)
         norm = ops.where(norm <= 0, 1e6, norm)

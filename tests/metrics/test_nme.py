@@ -120,3 +120,30 @@ def test_metric_in_compile_with_normalised_coordinates(ref):
     )
     expected = nme(pred, gt, scheme="cofw", visible=vis)
     np.testing.assert_allclose(result["nme"], expected, rtol=1e-5)
+
+
+def test_damaged_annotations_never_make_the_metric_nan():
+    """NaN/inf ground truth is unlabelled; a NaN/inf/zero normaliser leaves the image out."""
+    gt = np.zeros((3, 98, 2), np.float32)
+    gt[:, 72, 0] = 10.0  # inter-ocular distance 10 px
+    pred = gt + np.float32(1.0)  # every point sqrt(2) px off
+    gt[0, 5] = [np.nan, 1.0]  # one damaged point: left out
+    gt[1, 60] = [np.inf, 0.0]  # damaged eye corner: the whole image left out
+    gt[2, 72, 0] = 0.0  # zero inter-ocular distance: image left out
+    expected = np.sqrt(2.0) / 10.0
+    np.testing.assert_allclose(nme(pred, gt, scheme="wflw"), expected, rtol=1e-6)
+    per_image = per_image_nme(pred, gt, scheme="wflw")
+    np.testing.assert_allclose(per_image[0], expected, rtol=1e-6)
+    assert np.isnan(per_image[1:]).all()  # documented: NaN for a left-out image
+    metric = NME("wflw")
+    metric.update_state(gt, pred)
+    np.testing.assert_allclose(float(metric.result()), expected, rtol=1e-5)
+    aflw = np.zeros((2, 19, 2), np.float32)
+    box = np.array([np.nan, -5.0], np.float32)  # NaN and negative box sizes
+    # The NaN box leaves its image out; a negative one is MMPose's 1e6 stand-in.
+    np.testing.assert_allclose(
+        nme(aflw + 1, aflw, scheme="aflw", norm=box), np.sqrt(2.0) / 1e6, rtol=1e-5
+    )
+    metric = NME("aflw")
+    metric.update_state(aflw, aflw + 1, norm=box)
+    assert np.isfinite(float(metric.result()))
