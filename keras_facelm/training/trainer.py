@@ -48,7 +48,10 @@ class TrainingDiverged(RuntimeError):
 
 
 class _BatchRange(keras.utils.PyDataset):
-    """Batches ``start..`` of one epoch of a :class:`TopdownDataset` (resuming mid-epoch)."""
+    """Batches ``start..`` of epoch ``epoch`` of a :class:`TopdownDataset`, pinned to it.
+
+    Its ``on_epoch_end`` does nothing: the epoch is chosen by the trainer.
+    """
 
     def __init__(self, dataset, epoch, start, **kwargs):
         super().__init__(**kwargs)
@@ -382,17 +385,22 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
                 *_tensorboard(output / "logs" / "tensorboard"),
                 *callbacks,
             ]
-            epoch, batch = int(state["epoch"]), int(state["batch"])
-            if batch and epoch < epochs:  # finish the interrupted epoch first
-                run_state.batch_offset = batch
-                part = _BatchRange(train_data, epoch, batch, workers=workers)
-                model.fit(part, initial_epoch=epoch, epochs=epoch + 1, callbacks=cbs,
+            # One fit call per epoch over a view pinned to that epoch: Keras starts
+            # prefetching the next epoch's batches before it calls the dataset's
+            # on_epoch_end, so an epoch counter inside the dataset would race.
+            for epoch in range(int(state["epoch"]), epochs):
+                first = int(state["batch"]) if epoch == int(state["epoch"]) else 0
+                run_state.batch_offset = first
+                if verbose:
+                    print(
+                        f"epoch {epoch + 1}/{epochs}"
+                        + (f" from batch {first}" if first else "")
+                    )
+                view = _BatchRange(train_data, epoch, first, workers=workers)
+                model.fit(view, initial_epoch=epoch, epochs=epoch + 1, callbacks=cbs,
                           verbose=verbose)  # fmt: skip
-                epoch += 1
-            if run_state.diverged is None and epoch < epochs:
-                train_data.set_epoch(epoch)
-                model.fit(train_data, initial_epoch=epoch, epochs=epochs, callbacks=cbs,
-                          verbose=verbose)  # fmt: skip
+                if run_state.diverged is not None:
+                    break
             if run_state.diverged is not None:
                 e, b, records = run_state.diverged
                 raise TrainingDiverged(
