@@ -44,7 +44,10 @@ class TrainingDiverged(RuntimeError):
 
 
 class _BatchRange(keras.utils.PyDataset):
-    """Batches ``start..`` of one epoch of a :class:`TopdownDataset` (resuming mid-epoch)."""
+    """Batches ``start..`` of epoch ``epoch`` of a :class:`TopdownDataset`, pinned to it.
+
+    Its ``on_epoch_end`` does nothing: the epoch is chosen by the trainer.
+    """
 
     def __init__(self, dataset, epoch, start, **kwargs):
         super().__init__(**kwargs)
@@ -121,10 +124,10 @@ class _RunState(keras.callbacks.Callback):
         new.mkdir()
         _save_weights(self.model, new / "model_weights.npz")
         opt = self.model.optimizer
-        np.savez(new / "optimizer.npz", *[keras.ops.convert_to_numpy(v) for v in opt.variables])
-        self.state.update(
-            epoch=int(epoch), batch=int(batch), step=int(keras.ops.convert_to_numpy(opt.iterations))
-        )
+        np.savez(new / "optimizer.npz",
+                 *[keras.ops.convert_to_numpy(v) for v in opt.variables])  # fmt: skip
+        self.state.update(epoch=int(epoch), batch=int(batch),
+                          step=int(keras.ops.convert_to_numpy(opt.iterations)))  # fmt: skip
         _write_json(new / "state.json", self.state)
         shutil.rmtree(old, ignore_errors=True)
         if cur.exists():
@@ -167,10 +170,8 @@ class _RunState(keras.callbacks.Callback):
                 if best is None or nme < best:
                     self.state.update(best_nme=nme, best_epoch=epoch + 1)
                     _save_weights(self.model, self.output / "checkpoints" / "best_weights.npz")
-                print(
-                    f"epoch {epoch + 1}: val NME {nme:.5f} (best {self.state['best_nme']:.5f}"
-                    f" at epoch {self.state['best_epoch']})"
-                )
+                print(f"epoch {epoch + 1}: val NME {nme:.5f} (best {self.state['best_nme']:.5f}"
+                      f" at epoch {self.state['best_epoch']})")  # fmt: skip
         self.model.save_weights(self.output / "checkpoints" / f"epoch_{epoch + 1:03d}.weights.h5")
         self.save_state(epoch + 1, 0)
 
@@ -226,9 +227,8 @@ def _tensorboard(log_dir):
     import importlib.util
 
     if importlib.util.find_spec("tensorboard") is None:
-        print(
-            "tensorboard is not installed (pip install tensorboard); logging to logs/train.csv only"
-        )
+        print("tensorboard is not installed (pip install tensorboard); "
+              "logging to logs/train.csv only")  # fmt: skip
         return []
     return [keras.callbacks.TensorBoard(str(log_dir))]
 
@@ -252,29 +252,11 @@ def _distribution_scope(data_parallel):
     )
 
 
-def train(
-    recipe,
-    dataset=None,
-    data_dir=None,
-    output="runs/train",
-    *,
-    epochs=None,
-    batch_size=None,
-    resume=False,
-    overwrite=False,
-    mixed_precision=None,
-    data_parallel=False,
-    seed=0,
-    workers=2,
-    input_size=None,
-    backbone_checkpoint=None,
-    train_limit=None,
-    test_limit=None,
-    exact_crops=False,
-    checkpoint_every=None,
-    callbacks=(),
-    verbose="auto",
-):
+def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=None,
+          batch_size=None, resume=False, overwrite=False, mixed_precision=None,
+          data_parallel=False, seed=0, workers=2, input_size=None,
+          backbone_checkpoint=None, train_limit=None, test_limit=None,
+          exact_crops=False, checkpoint_every=None, callbacks=(), verbose="auto"):  # fmt: skip
     """Trains ``recipe`` on ``dataset`` and writes the run into ``output``.
 
     Args:
@@ -330,24 +312,16 @@ def train(
             f"({scheme} scheme); recipe {recipe.name!r} trains a K={recipe.num_keypoints} model"
         )
     if mixed_precision not in (None, "mixed_float16", "mixed_bfloat16"):
-        raise ValueError(
-            f"mixed_precision must be mixed_float16 or mixed_bfloat16, got {mixed_precision!r}"
-        )
+        raise ValueError(f"mixed_precision must be mixed_float16 or mixed_bfloat16, "
+                         f"got {mixed_precision!r}")  # fmt: skip
     epochs = int(epochs or recipe.epochs)
     batch_size = int(batch_size or recipe.batch_size)
     side = int(input_size or recipe.codec_config().get("input_size", (256, 256))[0])
-    run = dict(
-        recipe=recipe.name,
-        dataset=dataset,
-        data_dir=None if data_dir is None else str(pathlib.Path(data_dir).resolve()),
-        epochs=epochs,
-        batch_size=batch_size,
-        input_size=side,
-        seed=int(seed),
-        mixed_precision=mixed_precision,
-        train_limit=train_limit,
-        exact_crops=bool(exact_crops),
-    )
+    run = dict(recipe=recipe.name, dataset=dataset, data_dir=None if data_dir is None
+               else str(pathlib.Path(data_dir).resolve()), epochs=epochs,
+               batch_size=batch_size, input_size=side, seed=int(seed),
+               mixed_precision=mixed_precision, train_limit=train_limit,
+               exact_crops=bool(exact_crops))  # fmt: skip
 
     train_records = load_records(dataset, "train", data_dir=data_dir, limit=train_limit)
     val_records = load_records(dataset, VAL_SPLIT[dataset], data_dir=data_dir, limit=test_limit)
@@ -359,19 +333,11 @@ def train(
 
     codec = recipe.build_codec(side)
     train_data = TopdownDataset(
-        train_records,
-        codec=codec,
-        scheme=scheme,
-        input_size=(side, side),
-        train=True,
-        seed=seed,
-        batch_size=batch_size,
-        flip_prob=recipe.flip_prob,
-        bbox_transform=dict(recipe.bbox_transform),
-        opencv4_exact=exact_crops,
-        workers=workers,
-        use_multiprocessing=False,
-    )
+        train_records, codec=codec, scheme=scheme, input_size=(side, side), train=True,
+        seed=seed, batch_size=batch_size, flip_prob=recipe.flip_prob,
+        bbox_transform=dict(recipe.bbox_transform), opencv4_exact=exact_crops,
+        workers=workers, use_multiprocessing=False,
+    )  # fmt: skip
     steps = len(train_data)
     if checkpoint_every is None:
         checkpoint_every = 1000 if steps > 1000 else 0
@@ -382,46 +348,38 @@ def train(
             keras.mixed_precision.set_global_policy(mixed_precision)
         keras.utils.set_random_seed(int(seed))
         with _distribution_scope(data_parallel):
-            model = recipe.build_model(
-                input_size=side, backbone_checkpoint=backbone_checkpoint, seed=seed
-            )
+            model = recipe.build_model(input_size=side, backbone_checkpoint=backbone_checkpoint,
+                                       seed=seed)  # fmt: skip
             model.compile(
                 optimizer=recipe.build_optimizer(steps_per_epoch=steps, batch_size=batch_size),
                 loss=recipe.build_loss(),
             )
             if state_dir is not None:
                 _restore(model, state_dir)
-                print(
-                    f"resuming {output} at epoch {state['epoch'] + 1}, batch {state['batch']} "
-                    f"(step {state['step']})"
-                )
-            run_state = _RunState(
-                output,
-                train_data,
-                (val_records, recipe.val_interval) if val_records else None,
-                checkpoint_every,
-                state,
-                epochs,
-            )
+                print(f"resuming {output} at epoch {state['epoch'] + 1}, batch {state['batch']} "
+                      f"(step {state['step']})")  # fmt: skip
+            run_state = _RunState(output, train_data,
+                                  (val_records, recipe.val_interval) if val_records else None,
+                                  checkpoint_every, state, epochs)  # fmt: skip
             cbs = [
                 run_state,
                 keras.callbacks.CSVLogger(str(output / "logs" / "train.csv"), append=True),
                 *_tensorboard(output / "logs" / "tensorboard"),
                 *callbacks,
             ]
-            epoch, batch = int(state["epoch"]), int(state["batch"])
-            if batch and epoch < epochs:  # finish the interrupted epoch first
-                run_state.batch_offset = batch
-                part = _BatchRange(train_data, epoch, batch, workers=workers)
-                model.fit(
-                    part, initial_epoch=epoch, epochs=epoch + 1, callbacks=cbs, verbose=verbose
-                )
-                epoch += 1
-            if run_state.diverged is None and epoch < epochs:
-                train_data.set_epoch(epoch)
-                model.fit(
-                    train_data, initial_epoch=epoch, epochs=epochs, callbacks=cbs, verbose=verbose
-                )
+            # One fit call per epoch over a view pinned to that epoch: Keras starts
+            # prefetching the next epoch's batches before it calls the dataset's
+            # on_epoch_end, so an epoch counter inside the dataset would race.
+            for epoch in range(int(state["epoch"]), epochs):
+                first = int(state["batch"]) if epoch == int(state["epoch"]) else 0
+                run_state.batch_offset = first
+                if verbose:
+                    print(f"epoch {epoch + 1}/{epochs}" + (f" from batch {first}" if first else ""))
+                view = _BatchRange(train_data, epoch, first, workers=workers)
+                model.fit(view, initial_epoch=epoch, epochs=epoch + 1, callbacks=cbs,
+                          verbose=verbose)  # fmt: skip
+                if run_state.diverged is not None:
+                    break
             if run_state.diverged is not None:
                 e, b, records = run_state.diverged
                 raise TrainingDiverged(
@@ -432,19 +390,14 @@ def train(
             best = output / "checkpoints" / "best_weights.npz"
             if best.exists():
                 _load_weights(model, best)
-            metrics = _final_metrics(
-                model, recipe, dataset, data_dir, train_records, test_limit, run_state.state
-            )
+            metrics = _final_metrics(model, recipe, dataset, data_dir, train_records,
+                                     test_limit, run_state.state)  # fmt: skip
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
         keras.distribution.set_distribution(previous_distribution)
     model.save_to_preset(output / "preset")
-    metrics.update(
-        run,
-        backend=keras.backend.backend(),
-        steps_per_epoch=steps,
-        seconds=round(time.time() - start, 1),
-    )
+    metrics.update(run, backend=keras.backend.backend(), steps_per_epoch=steps,
+                   seconds=round(time.time() - start, 1))  # fmt: skip
     _write_json(output / "metrics.json", metrics)
     print(f"wrote {output}/metrics.json, preset/ and checkpoints/")
     return metrics
@@ -467,17 +420,12 @@ def _final_metrics(model, recipe, dataset, data_dir, train_records, test_limit, 
         result = evaluate(model, records, progress=True)
         base = evaluate(baseline, records, progress=False)
         splits[label] = {
-            "split": split,
-            "num_faces": len(records),
-            "nme": float(result["nme"]),
-            "failure_rate": float(result["failure_rate"]),
-            "auc": float(result["auc"]),
+            "split": split, "num_faces": len(records), "nme": float(result["nme"]),
+            "failure_rate": float(result["failure_rate"]), "auc": float(result["auc"]),
             "baseline_nme": float(base["nme"]),
-        }
-        print(
-            f"{label}: NME {result['nme']:.5f} (mean-shape baseline {base['nme']:.5f}), "
-            f"FR@0.1 {result['failure_rate']:.4f}, AUC@0.1 {result['auc']:.4f}"
-        )
+        }  # fmt: skip
+        print(f"{label}: NME {result['nme']:.5f} (mean-shape baseline {base['nme']:.5f}), "
+              f"FR@0.1 {result['failure_rate']:.4f}, AUC@0.1 {result['auc']:.4f}")  # fmt: skip
     return {
         "splits": splits,
         "weights": "best" if state.get("best_nme") is not None else "final",

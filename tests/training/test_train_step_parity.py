@@ -17,8 +17,10 @@ One exemption, forced by Adam itself: the first Adam step moves a weight by
 sums to nearly zero (below 1e-3 of its tensor's largest gradient, where
 float32 summation order decides its sign) can move by ``+lr`` in one framework
 and ``-lr`` in the other. Those elements (MMPose's gradient is in the
-fixture) must stay within ``2 * lr`` and be under 2 % of a tensor (measured:
-at most 0.8 %, in the first conv, whose gradients sum over every pixel).
+fixture) are exempt from the 1 % bar but must stay within ``2 * lr``, and
+those that do miss it must be under 1 % of a tensor (measured on JAX: one
+element of 1,176 in DeepPose's first conv). Exactly-zero gradients (dead
+ReLU channels) fall in the exempt set and move by 0 in both frameworks.
 """
 
 from __future__ import annotations
@@ -97,12 +99,15 @@ def test_every_weight_update_equals_mmpose(stepped):
         flags = np.zeros(u16.size)
         flags[fx[f"nearzero/{key}"]] = 1.0
         near_zero = transform(flags.reshape(u16.shape)) > 0.5
-        assert near_zero.mean() < 0.02 or near_zero.sum() <= 1, f"{case} {key}"
-        assert (np.abs(got) <= 2 * lr)[near_zero].all()
-        bad = (np.abs(got - expected) > slack) & ~near_zero
+        assert (np.abs(got) <= 2 * lr * (1 + 1e-3))[near_zero].all(), f"{case} {key}"
+        off = np.abs(got - expected) > slack
+        assert (off & near_zero).mean() < 0.01, (
+            f"{case} {key}: {(off & near_zero).sum()} flips"
+        )
+        bad = off & ~near_zero
         assert not bad.any(), (
             f"{case} {key}: {bad.sum()}/{bad.size} updates off, worst "
-            f"{np.abs(got - expected).max():.3g} (update scale {np.abs(expected).max():.3g})"
+            f"{np.abs(got - expected)[bad].max():.3g} (update scale {np.abs(expected).max():.3g})"
         )
         checked += 1
     assert checked > 20
