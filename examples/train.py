@@ -14,7 +14,9 @@ baseline). ``python -c "import keras_facelm.training as t; print(t.list_recipes(
 lists the recipes; ``get_recipe(NAME).describe()`` prints one with its quirks.
 """
 
-from keras_facelm.training.cli import main
+import sys
+
+from keras_facelm.cli import main
 
 if __name__ == "__main__":
-    main()
+    main(["train", *sys.argv[1:]])

@@ -209,15 +209,6 @@ class Recipe:
             load_backbone(model, backbone_checkpoint)
         return model
 
-    def build_codec(self, input_size=None):
-        """The training-target encoder (``MSRAHeatmap`` or ``RegressionLabel``)."""
-        from keras_facelm.codecs import MSRAHeatmap, RegressionLabel
-
-        cfg = self.codec_config(input_size)
-        if self.target == "heatmap":
-            return MSRAHeatmap(**cfg)
-        return RegressionLabel(input_size=cfg.get("input_size", (256, 256)))
-
     def build_loss(self):
         """The loss, taking per-keypoint weights as ``sample_weight``."""
         from keras_facelm import losses

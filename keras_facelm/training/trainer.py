@@ -331,16 +331,6 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
     state, state_dir = _prepare_output(output, run, resume, overwrite)
     output = pathlib.Path(output)
 
-    codec = recipe.build_codec(side)
-    train_data = TopdownDataset(
-        train_records, codec=codec, scheme=scheme, input_size=(side, side), train=True,
-        seed=seed, batch_size=batch_size, flip_prob=recipe.flip_prob,
-        bbox_transform=dict(recipe.bbox_transform), opencv4_exact=exact_crops,
-        workers=workers, use_multiprocessing=False,
-    )  # fmt: skip
-    steps = len(train_data)
-    if checkpoint_every is None:
-        checkpoint_every = 1000 if steps > 1000 else 0
     previous_policy = keras.mixed_precision.global_policy()
     previous_distribution = keras.distribution.distribution()
     try:
@@ -350,6 +340,16 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
         with _distribution_scope(data_parallel):
             model = recipe.build_model(input_size=side, backbone_checkpoint=backbone_checkpoint,
                                        seed=seed)  # fmt: skip
+            # The model's codec is the one statement of input size, heatmap size and sigma.
+            train_data = TopdownDataset(
+                train_records, codec=model.codec, scheme=scheme, train=True, seed=seed,
+                batch_size=batch_size, flip_prob=recipe.flip_prob,
+                bbox_transform=dict(recipe.bbox_transform), opencv4_exact=exact_crops,
+                workers=workers, use_multiprocessing=False,
+            )  # fmt: skip
+            steps = len(train_data)
+            if checkpoint_every is None:
+                checkpoint_every = 1000 if steps > 1000 else 0
             model.compile(
                 optimizer=recipe.build_optimizer(steps_per_epoch=steps, batch_size=batch_size),
                 loss=recipe.build_loss(),

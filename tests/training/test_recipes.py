@@ -87,8 +87,7 @@ def test_builders_make_a_trainable_setup():
     opt = r.build_optimizer(steps_per_epoch=32, batch_size=16)
     assert isinstance(opt, TorchAdam)
     model.compile(optimizer=opt, loss=r.build_loss())
-    codec = r.build_codec()
-    assert tuple(codec.input_size) == (128, 128)
+    assert model.codec.input_size == (128, 128) and model.codec.heatmap_size == (32, 32)
 
 
 @pytest.mark.slow
