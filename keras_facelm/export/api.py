@@ -83,13 +83,7 @@ def export(
 
 
 def load_preset(preset):
-    """``keras_facelm.models.from_preset`` for export, also of trained presets.
-
-    A preset saved after ``compile`` (e.g. by ``examples/train_synthetic.py``)
-    names its loss in ``config.json``; importing ``keras_facelm.losses``
-    registers those classes so the config deserialises.
-    """
-    import keras_facelm.losses  # noqa: F401  (registers the loss classes)
+    """``keras_facelm.models.from_preset``, imported when an export needs it."""
     from keras_facelm.models import from_preset
 
     return from_preset(preset)

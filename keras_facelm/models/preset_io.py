@@ -122,6 +122,9 @@ def _write_preset_files(model, directory, metadata):
         **(metadata or {}),
     }
     config = keras.saving.serialize_keras_object(model)
+    # A preset is architecture + weights: a compiled model's loss and optimizer
+    # settings are left out, so loading it needs no training classes.
+    config.pop("compile_config", None)
     (directory / _CONFIG).write_text(json.dumps(config, indent=2))
     model.save_weights(str(directory / _WEIGHTS))
     (directory / _METADATA).write_text(json.dumps(meta, indent=2))
@@ -137,6 +140,8 @@ def load_preset_dir(preset_dir, expected_cls=None):
         config = json.loads((preset_dir / _CONFIG).read_bytes())
     except (ValueError, RecursionError) as e:  # JSONDecodeError, UnicodeDecodeError
         raise ValueError(f"{preset_dir / _CONFIG} is not valid JSON: {e}") from None
+    if isinstance(config, dict):  # presets written by keras_facelm <= 0.1 kept it
+        config.pop("compile_config", None)
     try:  # Keras raises many types on a damaged config
         model = keras.saving.deserialize_keras_object(config)
     except Exception as e:

@@ -122,7 +122,10 @@ class LandmarkTask(keras.Model):
             functions trace.
         """
         flip = self.test_cfg["flip_test"] if flip_test is None else bool(flip_test)
-        cache = self.__dict__.setdefault("_landmark_models", {})
+        # Kept out of Keras's view: layer tracking is bypassed by writing __dict__, and
+        # Keras's weight saving/loading skips attributes whose names start with "__"
+        # (the cached models contain this model, so walking them would recurse).
+        cache = self.__dict__.setdefault("__landmark_models", {})
         if flip not in cache:
             images = keras.Input(shape=(*self.image_size, 3), name="images")
             raw = self(images)
