@@ -135,7 +135,7 @@ def port_state_dict(model, state_dict, *, strict=True):
         model: a keras_facelm detector (or backbone) whose layers follow the
             naming contract.
         state_dict: ``{key: numpy array}`` as read by
-            :func:`keras_facelm.convert.torch_checkpoint.load_state_dict`.
+            :func:`keras_facelm.checkpoints.torch_reader.read_state_dict`.
         strict: when True, every checkpoint tensor must be used and every model
             weight filled with the right shape.
 

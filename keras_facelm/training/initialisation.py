@@ -55,10 +55,10 @@ def load_backbone(model, checkpoint_path):
         ValueError: naming the checkpoint and the backbone weights it lacks or
             whose shapes differ.
     """
-    from keras_facelm.convert.port import _targets, load_state_dict
-    from keras_facelm.convert.torch_checkpoint import load_state_dict as read_pth
+    from keras_facelm.checkpoints import port_state_dict, read_state_dict
+    from keras_facelm.checkpoints.porting import _targets
 
-    state = read_pth(checkpoint_path)
+    state = read_state_dict(checkpoint_path)
     state = {k if k.startswith("backbone.") else f"backbone.{k}": v for k, v in state.items()}
     state = {k: np.asarray(v) for k, v in state.items() if k.startswith("backbone.")}
     targets = {k: t for k, t in _targets(model).items() if k.startswith("backbone.")}
@@ -74,4 +74,4 @@ def load_backbone(model, checkpoint_path):
             f"{len(missing)} backbone weights missing ({', '.join(missing[:4])}), "
             f"{len(misshapen)} with another shape ({', '.join(misshapen[:4])})"
         )
-    load_state_dict(model, state, strict=False)
+    port_state_dict(model, state, strict=False)

@@ -110,9 +110,9 @@ def _read_image(path, workdir):
 
 
 def _read_checkpoint(path, workdir):
-    from keras_facelm.convert.torch_checkpoint import load_state_dict
+    from keras_facelm.checkpoints import read_state_dict
 
-    return load_state_dict(path)
+    return read_state_dict(path)
 
 
 #: The seed preset directory (made once per process by :func:`preset_seed_dir`).

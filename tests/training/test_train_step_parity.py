@@ -28,11 +28,12 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from keras_facelm.convert.port import _targets, load_state_dict
-from keras_facelm.convert.torch_checkpoint import load_state_dict as read_pth
 
+from keras_facelm.checkpoints import port_state_dict, read_state_dict
+from keras_facelm.checkpoints.porting import _targets
 from keras_facelm.training import TorchAdam, get_recipe
 from tests.conftest import TEST_DATA
+from tests.models.harness import tiny_preset_model
 
 STEP_DIR = TEST_DATA / "parity" / "train_step"
 MODELS_DIR = TEST_DATA / "parity" / "models"
@@ -43,16 +44,6 @@ CASES = {
 }
 
 
-def _tiny_model(preset):
-    if preset.startswith("hrnet"):
-        from tests.models.test_hrnet_parity import model_from_fixture
-
-        return model_from_fixture(preset)
-    from tests.models.test_deeppose_parity import tiny_from_fixture
-
-    return tiny_from_fixture(preset)
-
-
 def _step(case):
     """Runs the Keras step; returns (fixture, loss, {torch key: (before, after, transform)})."""
     preset = CASES[case]
@@ -60,8 +51,8 @@ def _step(case):
         fx = {k: f[k] for k in f.files}
     with np.load(MODELS_DIR / "inputs.npz") as f:
         images = f["images_rgb"].astype("float32")
-    model = _tiny_model(preset)
-    load_state_dict(model, read_pth(MODELS_DIR / str(fx["checkpoint"])), strict=True)
+    model = tiny_preset_model(preset)
+    port_state_dict(model, read_state_dict(MODELS_DIR / str(fx["checkpoint"])), strict=True)
     targets = _targets(model)
     before = {k: keras.ops.convert_to_numpy(v).copy() for k, (v, _) in targets.items()}
     recipe = get_recipe(preset)
