@@ -227,11 +227,13 @@ def check_preset_dir_round_trip(model, tmp_path, images, other_class):
 
 
 def check_mixed_precision(build, images, policy):
-    """The model built under ``policy`` predicts like the float32 one with its weights.
+    """The model built under ``policy`` computes like the float32 one with its weights.
 
-    ``build(dtype)`` returns a fresh model. Keypoints must agree within 1 input
-    px for float16 and 2 px for bfloat16 (their 10- and 7-bit mantissas),
-    decoded outputs are float32.
+    ``build(dtype)`` returns a fresh model. The raw head outputs must agree within
+    2 % (float16, 10-bit mantissa) or 8 % (bfloat16, 7-bit) of the float32 output's
+    scale, and the decoded keypoints and scores must be finite float32. (Keypoints
+    themselves are not compared: on small random models the heatmaps are nearly
+    flat and a rounding difference moves an argmax by whole heatmap cells.)
     """
     reference = build("float32")
     mixed = build(policy)
@@ -240,13 +242,12 @@ def check_mixed_precision(build, images, policy):
     mixed.set_weights(reference.get_weights())
     # Eager calls: no graph compilation, so the check stays cheap on every backend.
     x = keras.ops.convert_to_tensor(images)
-    ref, out = (
-        {k: keras.ops.convert_to_numpy(v) for k, v in m.landmark_model(True)(x).items()}
-        for m in (reference, mixed)
-    )
-    assert out["keypoints"].dtype == np.float32
-    assert np.all(np.isfinite(out["keypoints"]))
-    tol = 1.0 if policy == "mixed_float16" else 2.0
-    # Near-ties of random heatmaps can flip the argmax: compare the median point.
-    err = np.abs(out["keypoints"] - ref["keypoints"]).max(-1)
-    assert np.median(err) < tol, f"{policy}: median keypoint error {np.median(err):.3f} px"
+    raw_ref = keras.ops.convert_to_numpy(reference(x)).astype(np.float32)
+    raw = keras.ops.convert_to_numpy(keras.ops.cast(mixed(x), "float32"))
+    scale = float(np.abs(raw_ref).max())
+    rel = float(np.abs(raw - raw_ref).max()) / scale
+    tol = 0.02 if policy == "mixed_float16" else 0.08
+    assert rel < tol, f"{policy}: raw output off by {rel:.3g} of its scale"
+    out = {k: keras.ops.convert_to_numpy(v) for k, v in mixed.landmark_model(True)(x).items()}
+    assert out["keypoints"].dtype == np.float32 and out["scores"].dtype == np.float32
+    assert np.all(np.isfinite(out["keypoints"])) and np.all(np.isfinite(out["scores"]))
