@@ -36,7 +36,7 @@ def export_graph(model, *, flip_test: bool, outputs: str, input_dtype: str):
     """
     import keras
 
-    from keras_facelm.models.detector import HeatmapLandmarkDetector
+    from keras_facelm.models.heatmap_detector import HeatmapLandmarkDetector
 
     if outputs == "heatmaps" and not isinstance(model, HeatmapLandmarkDetector):
         raise ValueError(

@@ -43,7 +43,6 @@ def tiny_model(arch: str, *, unbiased: bool = False, seed: int = 0):
         return models.HRNetV2W18(
             68,
             scheme="coco_wholebody_face",
-            image_size=(64, 64),
             backbone=HRNetBackbone(stages=TINY_HRNET_STAGES),
             codec=_codec(64, 4, unbiased),
         )
@@ -51,7 +50,6 @@ def tiny_model(arch: str, *, unbiased: bool = False, seed: int = 0):
         return models.ResNet50(
             68,
             backbone=ResNetBackbone(depth=18, base_channels=2, stem_channels=4),
-            image_size=(64, 64),
             codec=_codec(64, 4, unbiased),
             head=dict(deconv_out_channels=(4, 4, 4), deconv_kernel_sizes=(4, 4, 4)),
         )
@@ -59,7 +57,6 @@ def tiny_model(arch: str, *, unbiased: bool = False, seed: int = 0):
         return models.MobileNetV2(
             68,
             backbone=MobileNetV2Backbone(widen_factor=0.1),
-            image_size=(64, 64),
             codec=_codec(64, 16, unbiased),
             head=small_head,
         )
@@ -68,7 +65,6 @@ def tiny_model(arch: str, *, unbiased: bool = False, seed: int = 0):
         return models.SCNet50(
             68,
             backbone=backbone,
-            image_size=(64, 64),
             codec=_codec(64, 4, unbiased),
             head=small_head,
         )
@@ -80,11 +76,11 @@ def tiny_model(arch: str, *, unbiased: bool = False, seed: int = 0):
             feat_channel=8,
         )
         return models.Hourglass52(
-            68, backbone=backbone, image_size=(32, 32), codec=_codec(32, 4, unbiased)
+            68, backbone=backbone, codec=_codec(32, 4, unbiased)
         )
     if arch == "DeepPoseResNet50":
         if unbiased:
             raise ValueError("DeepPose regresses coordinates: no DARK decoding")
         backbone = ResNetBackbone(depth=18, base_channels=2, stem_channels=4)
-        return models.DeepPoseResNet50(98, backbone=backbone, image_size=(64, 64))
+        return models.DeepPoseResNet50(98, backbone=backbone, codec=dict(input_size=(64, 64)))
     raise ValueError(f"unknown architecture {arch!r}")
