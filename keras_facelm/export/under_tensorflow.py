@@ -55,7 +55,7 @@ def export_in_subprocess(model, opts, representative_data) -> pathlib.Path:
         (tmp / "args.json").write_text(json.dumps(args))
         env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
         run = subprocess.run(
-            [sys.executable, "-m", __name__, str(tmp / "args.json")],
+            [sys.executable, "-m", "keras_facelm.export.tensorflow_worker", str(tmp / "args.json")],
             env=env,
             capture_output=True,
             text=True,
@@ -80,25 +80,3 @@ def _pass_data(data, model, tmp):
         crops = calibration_crops(data, model.image_size)
     np.save(tmp / "calibration.npy", crops)
     return {"npy": str(tmp / "calibration.npy")}
-
-
-def _main(args_path):
-    from keras_facelm.export.api import export_loaded, load_preset
-    from keras_facelm.export.options import ExportOptions
-
-    args = json.loads(pathlib.Path(args_path).read_text())
-    data = args.pop("representative_data")
-    if isinstance(data, dict):
-        data = np.load(data["npy"])
-    model = load_preset(args.pop("model"))
-    preset = args.pop("preset")
-    opts = ExportOptions(**{**args, "path": pathlib.Path(args["path"])})
-    export_loaded(model, opts, data, preset=preset)
-
-
-if __name__ == "__main__":
-    try:
-        _main(sys.argv[1])
-    except Exception as e:  # one line for the parent's error message
-        print(f"{type(e).__name__}: {e}".replace("\n", " "), file=sys.stderr)
-        sys.exit(1)
