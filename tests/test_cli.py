@@ -110,6 +110,12 @@ def _run_script(monkeypatch, *args):
     runpy.run_path(str(script), run_name="__main__")
 
 
+def _convert(monkeypatch, preset, checkpoint, out, *extra):
+    _run_script(
+        monkeypatch, "--preset", preset, "--checkpoint", checkpoint, "--output", out, *extra
+    )
+
+
 def _num_keypoints(preset_dir):
     return json.loads((preset_dir / "config.json").read_text())["config"]["num_keypoints"]
 
@@ -119,42 +125,17 @@ def test_convert_into_an_existing_preset_is_refused_then_overwritten(
     tmp_path, monkeypatch, capsys, tiny_presets
 ):
     out = tmp_path / "out" / "p"
-    _run_script(
-        monkeypatch,
-        "--preset",
-        "hrnetv2_w18_300w",
-        "--checkpoint",
-        tiny_presets["300w"],
-        "--output",
-        out,
-    )
+    _convert(monkeypatch, "hrnetv2_w18_300w", tiny_presets["300w"], out)
     assert capsys.readouterr().out.startswith(f"wrote {out}:")
     assert _num_keypoints(out) == 68
     with pytest.raises(SystemExit) as e:
-        _run_script(
-            monkeypatch,
-            "--preset",
-            "hrnetv2_w18_cofw",
-            "--checkpoint",
-            tiny_presets["cofw"],
-            "--output",
-            out,
-        )
+        _convert(monkeypatch, "hrnetv2_w18_cofw", tiny_presets["cofw"], out)
     message = str(e.value)
     assert message.startswith("keras-facelm convert: error:") and "\n" not in message
     assert str(out) in message and "--overwrite" in message
     assert "wrote" not in capsys.readouterr().out
     assert _num_keypoints(out) == 68
-    _run_script(
-        monkeypatch,
-        "--preset",
-        "hrnetv2_w18_cofw",
-        "--checkpoint",
-        tiny_presets["cofw"],
-        "--output",
-        out,
-        "--overwrite",
-    )
+    _convert(monkeypatch, "hrnetv2_w18_cofw", tiny_presets["cofw"], out, "--overwrite")
     assert capsys.readouterr().out.startswith(f"wrote {out}:")
     assert _num_keypoints(out) == 29
     assert sorted(p.name for p in out.parent.iterdir()) == ["p"]  # no temp debris

@@ -163,33 +163,11 @@ def test_folder_and_evaluation_examples_and_the_cli(tmp_path):
         ]
     )
     assert report.written and not report.failed
-    result = _load("evaluate_preset").main(
-        [
-            "--preset",
-            str(preset),
-            "--dataset",
-            "synthetic_faces",
-            "--limit",
-            "4",
-            "--output",
-            str(tmp_path / "ced.png"),
-        ]
-    )
+    evaluation = f"--preset {preset} --dataset synthetic_faces --limit 4 --output".split()
+    result = _load("evaluate_preset").main([*evaluation, str(tmp_path / "ced.png")])
     assert np.isfinite(result["nme"]) and (tmp_path / "ced.png").is_file()
 
-    cli(
-        [
-            "evaluate",
-            "--preset",
-            str(preset),
-            "--dataset",
-            "synthetic_faces",
-            "--limit",
-            "4",
-            "--output",
-            str(tmp_path / "eval"),
-        ]
-    )
+    cli(["evaluate", *evaluation, str(tmp_path / "eval")])
     metrics = json.loads((tmp_path / "eval" / "metrics.json").read_text())
     assert metrics["splits"]["test"]["faces"] == 4 and (tmp_path / "eval" / "ced.png").is_file()
     # predict goes on past a bad input, names it, and exits non-zero.

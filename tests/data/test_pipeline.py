@@ -182,27 +182,19 @@ def _fit_one_step(model, faces, size):
 
     codec = MSRAHeatmap(input_size=(size, size), heatmap_size=(size // 4, size // 4), sigma=1.0)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=KeypointMSELoss())
-    ds = TopdownDataset(
-        faces,
-        codec=codec,
-        scheme="300w",
-        input_size=(size, size),
-        batch_size=2,
-        opencv4_exact=False,
-    )
+
+    def dataset(records):
+        return TopdownDataset(
+            records, codec=codec, scheme="300w", batch_size=2, opencv4_exact=False
+        )
+
+    ds = dataset(faces)
     history = model.fit(ds, epochs=1, steps_per_epoch=1, verbose=0)
     assert np.isfinite(history.history["loss"][0]) and history.history["loss"][0] > 0
     # The batch's keypoint weights reach the loss as sample_weight: with every
     # keypoint unlabelled the weights, and so the loss, are zero.
     hidden = [{**f, "keypoints_visible": np.zeros(68, np.float32)} for f in faces]
-    ds0 = TopdownDataset(
-        hidden,
-        codec=codec,
-        scheme="300w",
-        input_size=(size, size),
-        batch_size=2,
-        opencv4_exact=False,
-    )
+    ds0 = dataset(hidden)
     assert not ds0[0][2].any()
     history = model.fit(ds0, epochs=1, steps_per_epoch=1, verbose=0)
     assert history.history["loss"][0] == 0.0

