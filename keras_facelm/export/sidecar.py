@@ -74,7 +74,7 @@ def build_sidecar(
 
     scheme = get_scheme(model.scheme)
     height, width = model.image_size
-    codec = dict(model.codec)
+    codec = model.codec.get_config()
     decoding = {"flip_test": bool(flip_test)}
     if "unbiased" in codec:
         decoding.update(
