@@ -46,26 +46,14 @@ def match(pred, target, threshold=0.3):
 def large_photo(rounds):
     """Full range with and without tiles on six 128x150 px faces pasted into a grey
     3000x2000 image (``grace_hopper.jpg``), interleaved; prints faces found and ms."""
-    import cv2
     import numpy as np
     from annotated_faces import TEST_DATA
 
     from keras_facelm.data.transforms import load_image
     from keras_facelm.inference.detectors.blazeface import BlazeFaceDetector
+    from tests.inference.scenes import small_faces_scene
 
-    face = cv2.resize(
-        load_image(TEST_DATA / "public_domain_faces" / "grace_hopper.jpg"), (128, 150)
-    )
-    big = np.full((2000, 3000, 3), 90, np.uint8)
-    for x, y in [
-        (100, 100),
-        (1400, 300),
-        (2700, 1700),
-        (600, 1200),
-        (2000, 900),
-        (1000, 1790),
-    ]:
-        big[y : y + 150, x : x + 128] = face
+    big = small_faces_scene(load_image(TEST_DATA / "public_domain_faces" / "grace_hopper.jpg"))
     variants = {
         "whole image": BlazeFaceDetector(),
         "640 px tiles": BlazeFaceDetector(tile_size=640),

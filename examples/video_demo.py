@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import pathlib
 
 
 def main(argv=None):
@@ -25,16 +24,13 @@ def main(argv=None):
     parser.add_argument("--output", default=".", help="folder for the video and JSON lines")
     args = parser.parse_args(argv)
 
-    from keras_facelm.inference import FaceLandmarker, OneEuroParams, landmark_video
+    from keras_facelm.inference import FaceLandmarker, OneEuroParams
+    from keras_facelm.inference.video import landmark_video_to_folder
 
-    name = "camera" if args.video is None else pathlib.Path(args.video).stem
-    out = pathlib.Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    summary = landmark_video(
+    summary = landmark_video_to_folder(
         FaceLandmarker(args.preset),
         args.camera if args.video is None else args.video,
-        output_video=out / f"{name}.landmarks.mp4",
-        output_jsonl=out / f"{name}.jsonl",
+        args.output,
         smoothing=OneEuroParams(min_cutoff=1.0, beta=5.0),
         progress=True,
     )

@@ -10,7 +10,6 @@ without One-Euro smoothing.
 from __future__ import annotations
 
 import json
-import pathlib
 
 from keras_facelm.cli.options import add_model_option
 from keras_facelm.cli.predict import add_video_arguments, video_options
@@ -29,18 +28,13 @@ def add_arguments(parser):
 
 
 def run(args):
-    from keras_facelm.inference import FaceLandmarker, landmark_video
+    from keras_facelm.inference import FaceLandmarker
+    from keras_facelm.inference.video import landmark_video_to_folder
 
-    name = "camera" if args.video is None else pathlib.Path(args.video).stem
-    out = pathlib.Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    summary = landmark_video(
-        FaceLandmarker(args.preset),
-        args.camera if args.video is None else args.video,
-        output_video=out / f"{name}.landmarks.mp4",
-        output_jsonl=out / f"{name}.jsonl",
-        progress=True,
-        **video_options(args),
+    source = args.camera if args.video is None else args.video
+    landmarker = FaceLandmarker(args.preset)
+    summary = landmark_video_to_folder(
+        landmarker, source, args.output, progress=True, **video_options(args)
     )
     print(json.dumps(summary.to_json(), indent=1, default=str))
     return 0

@@ -30,7 +30,7 @@ from keras_facelm.inference.drawing import draw_faces
 from keras_facelm.inference.smoothing import OneEuroParams
 from keras_facelm.inference.tracking import FaceTracker
 
-__all__ = ["VideoSummary", "keypoint_jitter", "landmark_video"]
+__all__ = ["VideoSummary", "keypoint_jitter", "landmark_video", "landmark_video_to_folder"]
 
 _FOURCC = {".mp4": "mp4v", ".avi": "MJPG"}
 
@@ -236,4 +236,29 @@ def landmark_video(
         jitter_smoothed=keypoint_jitter(smooth_tracks),
         output_video=None if output_video is None else os.fspath(output_video),
         output_jsonl=None if output_jsonl is None else os.fspath(output_jsonl),
+    )
+
+
+def landmark_video_to_folder(landmarker, source, output_dir, **options):
+    """:func:`landmark_video` writing ``<name>.landmarks.mp4`` and ``<name>.jsonl`` into a folder.
+
+    Args:
+        landmarker: a :class:`~keras_facelm.inference.FaceLandmarker`.
+        source: a video file path, or a webcam index (``int``; the files are then
+            named ``camera``).
+        output_dir: created if missing.
+        **options: more :func:`landmark_video` arguments (``smoothing``, ``max_frames``, ...).
+
+    Returns:
+        The :class:`VideoSummary`.
+    """
+    name = "camera" if isinstance(source, int) else os.path.splitext(os.path.basename(source))[0]
+    out = os.fspath(output_dir)
+    os.makedirs(out, exist_ok=True)
+    return landmark_video(
+        landmarker,
+        source,
+        output_video=os.path.join(out, f"{name}.landmarks.mp4"),
+        output_jsonl=os.path.join(out, f"{name}.jsonl"),
+        **options,
     )

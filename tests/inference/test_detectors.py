@@ -19,6 +19,7 @@ from keras_facelm.inference.detectors.blazeface import (
     ssd_anchor_centers,
 )
 from keras_facelm.inference.detectors.haar import HaarCascadeDetector
+from tests.inference.scenes import SMALL_FACE_CORNERS, small_faces_scene
 
 
 @pytest.fixture(scope="module")
@@ -163,23 +164,10 @@ def test_haar_without_cascade_classifier_says_what_to_install():
 
 
 def test_tiles_find_small_faces_in_a_large_image(test_data):
-    face = cv2.resize(
-        load_image(test_data / "public_domain_faces" / "grace_hopper.jpg"), (128, 150)
-    )
-    big = np.full((2000, 3000, 3), 90, np.uint8)
-    corners = [
-        (100, 100),
-        (1400, 300),
-        (2700, 1700),
-        (600, 1200),
-        (2000, 900),
-        (1000, 1790),
-    ]
-    for x, y in corners:
-        big[y : y + 150, x : x + 128] = face
+    big = small_faces_scene(load_image(test_data / "public_domain_faces" / "grace_hopper.jpg"))
     assert len(BlazeFaceDetector("full_range").detect(big).boxes) == 0  # ~10 px after letterbox
     found = get_face_detector("default")(big)  # tiles of 640 px
     assert len(found.boxes) == 6
     centres = (found.boxes[:, :2] + found.boxes[:, 2:]) / 2
-    for x, y in corners:
+    for x, y in SMALL_FACE_CORNERS:
         assert np.min(np.hypot(*(centres - [x + 64, y + 75]).T)) < 20

@@ -11,7 +11,7 @@ import pytest
 from keras_facelm.inference.landmarker import FaceLandmarker
 from keras_facelm.inference.smoothing import OneEuroFilter, OneEuroParams
 from keras_facelm.inference.tracking import FaceTracker
-from keras_facelm.inference.video import keypoint_jitter, landmark_video
+from keras_facelm.inference.video import keypoint_jitter, landmark_video, landmark_video_to_folder
 
 
 class CropGridPredictor:
@@ -111,6 +111,12 @@ def test_still_face_with_noisy_boxes_smoothing_cuts_jitter(tmp_path, test_data):
     assert out.isOpened() and int(out.get(cv2.CAP_PROP_FRAME_COUNT)) == 60
     off = landmark_video(lm, tmp_path / "still.mp4", smoothing=None, max_frames=10)
     assert off.frames == 10 and off.jitter_raw == pytest.approx(off.jitter_smoothed, rel=1e-6)
+    into = landmark_video_to_folder(lm, tmp_path / "still.mp4", tmp_path / "folder", max_frames=3)
+    assert into.frames == 3
+    assert sorted(p.name for p in (tmp_path / "folder").iterdir()) == [
+        "still.jsonl",
+        "still.landmarks.mp4",
+    ]
 
 
 def test_unopenable_video_and_bad_output_name(tmp_path):
