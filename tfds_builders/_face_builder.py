@@ -48,6 +48,25 @@ def missing_files_error(name: str, manual_dir, instructions: str) -> FileNotFoun
     )
 
 
+def record_features(num_keypoints, image):
+    """The features every face record has (``image`` is the image feature).
+
+    Keypoints are ``(K, 2)`` image pixels; ``scale`` is the annotation's box size in
+    units of 200 px (NaN where the format has none), ``bbox`` ``(x1, y1, x2, y2)`` pixels.
+    """
+    k = num_keypoints
+    return {
+        "image": image,
+        "image/filename": tfds.features.Text(),
+        "image/size": tfds.features.Tensor(shape=(2,), dtype=np.int32),
+        "keypoints": tfds.features.Tensor(shape=(k, 2), dtype=np.float32),
+        "visibility": tfds.features.Tensor(shape=(k,), dtype=np.float32),
+        "bbox": tfds.features.Tensor(shape=(4,), dtype=np.float32),
+        "center": tfds.features.Tensor(shape=(2,), dtype=np.float32),
+        "scale": tfds.features.Tensor(shape=(), dtype=np.float32),
+    }
+
+
 class FaceLandmarkBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     """Base of the face-landmark builders: common features and example writing.
 
@@ -71,17 +90,7 @@ class FaceLandmarkBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tru
         logger.warning("%s: no %r split, %s not found", self.name, split, path)
 
     def _info(self) -> tfds.core.DatasetInfo:
-        k = self.NUM_KEYPOINTS
-        features = {
-            "image": tfds.features.Image(shape=(None, None, 3)),
-            "image/filename": tfds.features.Text(),
-            "image/size": tfds.features.Tensor(shape=(2,), dtype=np.int32),
-            "keypoints": tfds.features.Tensor(shape=(k, 2), dtype=np.float32),
-            "visibility": tfds.features.Tensor(shape=(k,), dtype=np.float32),
-            "bbox": tfds.features.Tensor(shape=(4,), dtype=np.float32),
-            "center": tfds.features.Tensor(shape=(2,), dtype=np.float32),
-            "scale": tfds.features.Tensor(shape=(), dtype=np.float32),
-        }
+        features = record_features(self.NUM_KEYPOINTS, tfds.features.Image(shape=(None, None, 3)))
         features.update(self._extra_features())
         return self.dataset_info_from_configs(
             features=tfds.features.FeaturesDict(features), homepage=self.HOMEPAGE

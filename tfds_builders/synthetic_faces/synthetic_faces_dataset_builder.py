@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from keras_facelm.data.synthetic_faces import NUM_KEYPOINTS, generate_face
+from tfds_builders._face_builder import record_features
 
 TRAIN_SEED = 0
 TEST_SEED = 1
@@ -64,14 +65,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         angle = tfds.features.Tensor(shape=(), dtype=np.float32)
         features = tfds.features.FeaturesDict(
             {
-                "image": tfds.features.Image(shape=(h, w, 3), encoding_format="png"),
-                "image/filename": tfds.features.Text(),
-                "image/size": tfds.features.Tensor(shape=(2,), dtype=np.int32),
-                "keypoints": tfds.features.Tensor(shape=(k, 2), dtype=np.float32),
-                "visibility": tfds.features.Tensor(shape=(k,), dtype=np.float32),
-                "bbox": tfds.features.Tensor(shape=(4,), dtype=np.float32),
-                "center": tfds.features.Tensor(shape=(2,), dtype=np.float32),
-                "scale": tfds.features.Tensor(shape=(), dtype=np.float32),
+                **record_features(k, tfds.features.Image(shape=(h, w, 3), encoding_format="png")),
                 "attributes": tfds.features.FeaturesDict(
                     {
                         "yaw": angle,
