@@ -18,7 +18,7 @@ sums to nearly zero (below 1e-3 of its tensor's largest gradient, where
 float32 summation order decides its sign) can move by ``+lr`` in one framework
 and ``-lr`` in the other. Those elements (MMPose's gradient is in the
 fixture) are exempt from the 1 % bar but must stay within ``2 * lr``, and
-those that do miss it must be under 1 % of a tensor (measured on JAX: one
+those that do miss it must be at most 1 % of a tensor (or one element) (measured on JAX: one
 element of 1,176 in DeepPose's first conv). Exactly-zero gradients (dead
 ReLU channels) fall in the exempt set and move by 0 in both frameworks.
 """
