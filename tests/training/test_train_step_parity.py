@@ -18,7 +18,7 @@ sums to nearly zero (below 1e-3 of its tensor's largest gradient, where
 float32 summation order decides its sign) can move by ``+lr`` in one framework
 and ``-lr`` in the other. Those elements (MMPose's gradient is in the
 fixture) are exempt from the 1 % bar but must stay within ``2 * lr``, and
-those that do miss it must be under 1 % of a tensor (measured on JAX: one
+those that do miss it must be at most 1 % of a tensor (or one element) (measured on JAX: one
 element of 1,176 in DeepPose's first conv). Exactly-zero gradients (dead
 ReLU channels) fall in the exempt set and move by 0 in both frameworks.
 """
@@ -37,6 +37,10 @@ from tests.models.harness import tiny_preset_model
 
 STEP_DIR = TEST_DATA / "parity" / "train_step"
 MODELS_DIR = TEST_DATA / "parity" / "models"
+#: Conv biases followed by a training-mode BatchNorm (MMPose's HRNet head conv):
+#: BN removes the batch mean, so their exact gradient is 0 and the computed one is
+#: float32 noise, which Adam's first step turns into +-lr in either framework.
+BIAS_BEFORE_BN = {"head.conv_layers.0.bias"}
 CASES = {
     "hrnet_mse": "hrnetv2_w18_wflw",
     "hrnet_awing": "hrnetv2_w18_awing_wflw",
@@ -84,6 +88,9 @@ def test_every_weight_update_equals_mmpose(stepped):
     checked = 0
     for key, u16 in updates.items():
         before, after, transform = weights[key]
+        if key in BIAS_BEFORE_BN:  # true gradient 0: both sides move by float noise
+            assert (np.abs(after.astype(np.float64) - before) <= lr * (1 + 1e-3)).all()
+            continue
         expected = transform(u16.astype(np.float64)) * lr
         got = after.astype(np.float64) - before
         slack = 0.01 * np.abs(expected) + 1e-9 + np.abs(expected) * 2.0**-11
