@@ -117,9 +117,7 @@ SCHEMES: dict[str, KeypointScheme] = {
     for s in (
         KeypointScheme("wflw", 98, _WFLW_FLIP, (60, 72), _names("kpt", 98)),
         KeypointScheme("300w", 68, _IBUG68_FLIP, (36, 45), _names("kpt", 68)),
-        KeypointScheme(
-            "coco_wholebody_face", 68, _IBUG68_FLIP, (36, 45), _names("face", 68)
-        ),
+        KeypointScheme("coco_wholebody_face", 68, _IBUG68_FLIP, (36, 45), _names("face", 68)),
         KeypointScheme("cofw", 29, _COFW_FLIP, (8, 9), _names("kpt", 29)),
         KeypointScheme("aflw", 19, _AFLW_FLIP, None, _names("kpt", 19)),
     )

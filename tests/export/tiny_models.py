@@ -75,9 +75,7 @@ def tiny_model(arch: str, *, unbiased: bool = False, seed: int = 0):
             stage_blocks=(1, 1),
             feat_channel=8,
         )
-        return models.Hourglass52(
-            68, backbone=backbone, codec=_codec(32, 4, unbiased)
-        )
+        return models.Hourglass52(68, backbone=backbone, codec=_codec(32, 4, unbiased))
     if arch == "DeepPoseResNet50":
         if unbiased:
             raise ValueError("DeepPose regresses coordinates: no DARK decoding")

@@ -168,4 +168,6 @@ def test_weights_reload_after_predict_landmarks(tmp_path):
     before = model.predict_landmarks(images, flip_test=True)["keypoints"]
     model.save_weights(tmp_path / "w.weights.h5")
     model.load_weights(tmp_path / "w.weights.h5")  # used to recurse through the cached model
-    np.testing.assert_array_equal(model.predict_landmarks(images, flip_test=True)["keypoints"], before)
+    np.testing.assert_array_equal(
+        model.predict_landmarks(images, flip_test=True)["keypoints"], before
+    )

@@ -12,4 +12,3 @@ TINY_HRNET_STAGES = {
                    num_blocks=(1, 1, 1, 1), num_channels=(4, 8, 16, 32),
                    multiscale_output=True),
 }  # fmt: skip
-
