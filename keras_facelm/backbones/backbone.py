@@ -10,9 +10,9 @@ same way (as KerasHub's ``Backbone`` does).
 
 from __future__ import annotations
 
-import copy
-
 import keras
+
+from keras_facelm.utils.config import as_tuples
 
 __all__ = ["Backbone"]
 
@@ -33,11 +33,11 @@ class Backbone(keras.Model):
         # Functional models drop ``dtype``; the layers already carry it, and the
         # model's own policy must too, so that get_config round-trips it.
         self.dtype_policy = keras.dtype_policies.get(dtype)
-        self._architecture = copy.deepcopy(dict(config))
+        self._architecture = as_tuples(dict(config))
 
     def get_config(self):
         return {
-            **copy.deepcopy(self._architecture),
+            **as_tuples(self._architecture),
             "name": self.name,
             "dtype": self.dtype_policy.name,
             "trainable": self.trainable,

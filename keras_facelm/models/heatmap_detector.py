@@ -7,8 +7,6 @@ only choose a backbone and head defaults, as KerasHub's task subclasses do.
 
 from __future__ import annotations
 
-import copy
-
 import keras
 
 from keras_facelm.codecs.msra_heatmap import MSRAHeatmap
@@ -128,5 +126,5 @@ class HeatmapLandmarkDetector(LandmarkTask):
         return {
             **super().get_config(),
             "neck": self.neck,
-            "head": copy.deepcopy(self.head_config),
+            "head": as_tuples(self.head_config),
         }

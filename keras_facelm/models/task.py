@@ -13,14 +13,13 @@ its mirror).
 
 from __future__ import annotations
 
-import copy
-
 import keras
 import numpy as np
 
 from keras_facelm.data.schemes import get_scheme
 from keras_facelm.layers.pixel_normalization import PixelNormalization
 from keras_facelm.models.preset_io import load_preset, save_preset_dir
+from keras_facelm.utils.config import as_tuples
 
 __all__ = ["LandmarkTask"]
 
@@ -94,7 +93,7 @@ class LandmarkTask(keras.Model):
             "num_keypoints": self.num_keypoints,
             "scheme": self.scheme,
             "codec": self.codec.get_config(),
-            "test_cfg": copy.deepcopy(self.test_cfg),
+            "test_cfg": as_tuples(self.test_cfg),
             "name": self.name,
             "dtype": self.dtype_policy.name,
             "trainable": self.trainable,

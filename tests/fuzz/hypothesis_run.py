@@ -1,11 +1,23 @@
-"""The one hypothesis loop the fuzz tests share: mutate a seed file, check the property."""
+"""The one hypothesis loop the fuzz tests share: mutate a seed file, check the property.
+
+Run as a module, it fuzzes one reader in a fresh process and prints that process's peak
+resident memory, so the memory check sees the reader alone and not whatever the test
+process allocated before (``ru_maxrss`` only ever grows)::
+
+    python -m tests.fuzz.hypothesis_run "ibug .pts" WORKDIR 60   # prints {"peak_rss_mib": ...}
+"""
 
 from __future__ import annotations
+
+import json
+import pathlib
+import resource
+import sys
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz.targets import check, mutate
+from tests.fuzz.targets import check, mutate, targets
 
 
 def fuzz(target, workdir, examples):
@@ -27,3 +39,14 @@ def fuzz(target, workdir, examples):
 
     run()
     return seeds
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+if __name__ == "__main__":
+    name, workdir, examples = sys.argv[1], pathlib.Path(sys.argv[2]), int(sys.argv[3])
+    fuzz(targets()[name], workdir, examples)
+    print(json.dumps({"peak_rss_mib": peak_rss_mib()}))

@@ -43,7 +43,10 @@ from keras_facelm.models import build_preset_model
 from tests.conftest import TEST_DATA, mmpose_env, mmpose_python
 
 MODEL_FIXTURES = TEST_DATA / "parity" / "models"
-RAW_TOL = 1e-4  # of the raw output scale
+# Of the raw output scale. Float32 rounding through the tiny-width fixtures (BatchNorm over
+# 2-4 channels amplifies it) reached 5e-5 for SCNet-50 on the dev CPU and passed 1e-4 on CI's;
+# a wrong layer, weight or padding shows up at 1e-2 or more.
+RAW_TOL = 3e-4
 KEYPOINT_TOL_PX = 0.01
 
 

@@ -43,7 +43,14 @@ def test_committed_fixture_equals_fresh_mmpose_output(fresh, name):
     old = np.load(PARITY / f"{name}.npz")
     assert sorted(new.files) == sorted(old.files)
     for key in new.files:
-        np.testing.assert_array_equal(old[key], new[key], err_msg=f"{name}:{key}")
+        if np.issubdtype(new[key].dtype, np.floating):
+            # torch's random normals (and losses on them) differ by ~1 ulp between CPUs
+            # (vectorised kernels); anything bigger is a change in MMPose or the script.
+            np.testing.assert_allclose(
+                old[key], new[key], rtol=1e-6, atol=1e-6, err_msg=f"{name}:{key}"
+            )
+        else:
+            np.testing.assert_array_equal(old[key], new[key], err_msg=f"{name}:{key}")
 
 
 @pytest.mark.mmpose
