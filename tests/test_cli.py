@@ -4,34 +4,21 @@ import json
 import subprocess
 import sys
 
-import keras
 import numpy as np
 import pytest
 
 from keras_facelm.cli import main
 from keras_facelm.models import HRNetV2W18, from_preset
+from tests.checkpoints.mmpose_layout import write_mmpose_v1_checkpoint
 from tests.conftest import REPO
 
 torch = pytest.importorskip("torch")
 
 
-def _mmpose_v1_checkpoint(model, path):
-    """Writes ``model``'s weights as an MMPose 1.x checkpoint with torch (zip format)."""
-    from keras_facelm.checkpoints.porting import _targets
-
-    state_dict = {}
-    for key, (variable, _) in _targets(model).items():
-        array = keras.ops.convert_to_numpy(variable)
-        if array.ndim == 4:  # Conv2D [kh, kw, I, O] → torch [O, I, kh, kw]
-            array = np.transpose(array, (3, 2, 0, 1))
-        state_dict[key] = torch.from_numpy(np.ascontiguousarray(array))
-    torch.save({"meta": {"note": "test"}, "state_dict": state_dict}, path)
-
-
 def test_convert_writes_a_preset_that_reproduces_the_source_model(tmp_path):
     source = HRNetV2W18(19, scheme="aflw")  # the full W18 of hrnetv2_w18_aflw
     ckpt = tmp_path / "hrnetv2_w18_aflw_256x256.pth"
-    _mmpose_v1_checkpoint(source, ckpt)
+    write_mmpose_v1_checkpoint(source, ckpt)
     out = tmp_path / "preset"
     result = subprocess.run(
         [

@@ -11,6 +11,7 @@ from keras_facelm.backbones.hrnet import HRNetBackbone
 from keras_facelm.checkpoints import StateDictMismatchError, port_state_dict
 from keras_facelm.models import HRNetV2W18, from_preset, get_preset
 from keras_facelm.models import preset as preset_registry
+from tests.checkpoints.mmpose_layout import mmpose_state_dict
 from tests.models.harness import MODEL_FIXTURES, load_model_fixture, tiny_preset_model
 from tests.models.tiny_hrnet import TINY_HRNET_STAGES
 
@@ -111,20 +112,9 @@ def test_unknown_preset_names_the_choices():
         from_preset("bogus")
 
 
-def _torch_style_state_dict(model):
-    """A state dict in MMPose 1.x layout made from a Keras model (for error tests)."""
-    from keras_facelm.checkpoints.porting import _targets
-
-    sd = {}
-    for key, (var, _) in _targets(model).items():
-        arr = keras.ops.convert_to_numpy(var)
-        sd[key] = np.transpose(arr, (3, 2, 0, 1)) if arr.ndim == 4 else arr  # Conv2D only
-    return sd
-
-
 def test_port_rejects_wrong_architecture_naming_keys():
     src = _tiny()
-    sd = _torch_style_state_dict(src)
+    sd = mmpose_state_dict(src)
     dst = _tiny()
     port_state_dict(dst, sd)  # round trip of our own layout works
     sd_bad = dict(sd)
