@@ -22,7 +22,9 @@ pytestmark = pytest.mark.backend_independent
 
 READERS = targets()
 EXAMPLES = 60  # per reader; the whole file takes about 30 s on an idle CPU
-PEAK_RSS_LIMIT_MIB = 1536  # the process imports the reader's libraries (TensorFlow for .pth: ~0.9 GiB)
+PEAK_RSS_LIMIT_MIB = (
+    1536  # the process imports the reader's libraries (TensorFlow for .pth: ~0.9 GiB)
+)
 
 
 @pytest.mark.parametrize("name", sorted(READERS))
@@ -34,7 +36,9 @@ def test_reader_survives_mutated_fixtures(name, tmp_path):
         text=True,
         timeout=600,
     )
-    assert run.returncode == 0, f"{name}: fuzzing failed\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
+    assert run.returncode == 0, (
+        f"{name}: fuzzing failed\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
+    )
     peak = json.loads(run.stdout.strip().splitlines()[-1])["peak_rss_mib"]
     assert peak < PEAK_RSS_LIMIT_MIB, f"{name}: peak memory {peak:.0f} MiB"
 
