@@ -22,9 +22,8 @@ pytestmark = pytest.mark.backend_independent
 
 READERS = targets()
 EXAMPLES = 60  # per reader; the whole file takes about 30 s on an idle CPU
-PEAK_RSS_LIMIT_MIB = (
-    1536  # the process imports the reader's libraries (TensorFlow for .pth: ~0.9 GiB)
-)
+# The fuzzing process imports the reader's libraries (TensorFlow for .pth: about 0.9 GiB).
+PEAK_RSS_LIMIT_MIB = 1536
 
 
 @pytest.mark.parametrize("name", sorted(READERS))
