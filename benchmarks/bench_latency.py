@@ -113,6 +113,7 @@ def _mmpose_worker(spec):
     import make_mmpose_model_fixtures as mm
 
     torch.set_num_threads(THREADS)
+    mm.register_all_modules()  # MMPose's registries (data preprocessor, heads, codecs)
     cfg = mm.load_config(spec["preset"], "full")
     model = mm.MODELS.build(cfg.model).eval()
     model.test_cfg["flip_test"] = False
@@ -176,12 +177,14 @@ class Worker:
 
     def __init__(self, name, spec, python=sys.executable, backend=None):
         self.name = name
+        # A temporary file, not a pipe: nobody reads stderr while the worker runs.
+        self.stderr = tempfile.TemporaryFile("w+")
         self.proc = subprocess.Popen(
             [python, __file__, "--worker", json.dumps(spec)],
             env=_env(backend),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=self.stderr,
             text=True,
         )
         self.size = None
@@ -190,7 +193,11 @@ class Worker:
     def ready(self):
         line = self.proc.stdout.readline()
         if not line.startswith("READY"):
-            raise RuntimeError(f"{self.name}: worker failed to start (exit {self.proc.poll()})")
+            self.stderr.seek(0)
+            tail = self.stderr.read()[-3000:]
+            raise RuntimeError(
+                f"{self.name}: worker failed to start (exit {self.proc.wait()}):\n{tail}"
+            )
         self.size = int(line.split()[1])
 
     def run(self, n):
