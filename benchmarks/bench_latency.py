@@ -10,7 +10,8 @@ the graph, no flip test) and starts one worker process per variant:
 
 * ``keras-<backend>``: ``landmark_model(flip_test=False).predict_on_batch``
   under ``KERAS_BACKEND=<backend>`` (pixels → keypoints, decoding included);
-* ``litert-fp32|fp16|int8``: ``ai_edge_litert`` interpreter (XNNPACK);
+* ``litert-fp32|fp16|int8``: ``ai_edge_litert`` interpreter (XNNPACK), batch 1
+  (the LiteRT export default); ``litert-fp32-dynamic``: the same with a dynamic batch;
 * ``onnxruntime``: CPU execution provider;
 * ``mmpose-eager``: MMPose 1.3.2's own model (the preset's config) in the
   reference venv, ``model.predict`` (normalisation, forward, decode) under
@@ -224,7 +225,8 @@ def prepare(preset, work, calibration):
     h, w = 256, 256
     crops = np.random.default_rng(0).uniform(0, 255, (calibration, h, w, 3)).astype(np.float32)
     jobs = {
-        "litert-fp32": dict(format="litert"),
+        "litert-fp32": dict(format="litert"),  # batch 1, LiteRT's default
+        "litert-fp32-dynamic": dict(format="litert", batch_size="dynamic"),
         "litert-fp16": dict(format="litert", quantize="fp16"),
         "litert-int8": dict(format="litert", quantize="int8", representative_data=crops),
         "onnxruntime": dict(format="onnx"),
@@ -250,7 +252,7 @@ def variants(preset, paths, backends, mmpose_python, peers):
     ]
     ws += [
         Worker(n, {"kind": "litert", "path": str(paths[n])})
-        for n in ("litert-fp32", "litert-fp16", "litert-int8")
+        for n in ("litert-fp32", "litert-fp32-dynamic", "litert-fp16", "litert-int8")
     ]
     ws.append(Worker("onnxruntime", {"kind": "onnx", "path": str(paths["onnxruntime"])}))
     if mmpose_python:

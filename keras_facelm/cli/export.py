@@ -58,8 +58,19 @@ def add_arguments(parser):
     flip.add_argument("--no-flip-test", dest="flip_test", action="store_false")
     parser.add_argument("--outputs", default="landmarks", choices=list(OUTPUTS))
     parser.add_argument("--input-dtype", default="float32", choices=list(INPUT_DTYPES))
+    parser.add_argument(
+        "--batch-size",
+        type=_batch_size,
+        default=None,
+        help="batch of the exported input: N or 'dynamic' (default: 1 for litert, where "
+        "XNNPACK needs static shapes for transposed convolutions; dynamic otherwise)",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing export")
     return parser
+
+
+def _batch_size(text):
+    return text if text == "dynamic" else int(text)
 
 
 def run(args):
@@ -81,6 +92,7 @@ def run(args):
         outputs=args.outputs,
         input_dtype=args.input_dtype,
         overwrite=args.overwrite,
+        batch_size=args.batch_size,
     )
     print(f"wrote {path} and {path}.json")
     return 0

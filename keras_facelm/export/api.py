@@ -23,11 +23,12 @@ def export(
     outputs="landmarks",
     input_dtype="float32",
     overwrite=False,
+    batch_size=None,
 ) -> pathlib.Path:
     """Exports a detector with decoding (and flip test) inside the graph.
 
     The exported graph takes RGB pixels 0-255 ``(N, H, W, 3)`` at the model's
-    input size (``N`` dynamic) and returns ``keypoints`` ``(N, K, 2)`` (x, y in
+    input size (``N`` fixed or dynamic: ``batch_size``) and returns ``keypoints`` ``(N, K, 2)`` (x, y in
     input pixels) and ``scores`` ``(N, K)``: normalisation, head, plain or DARK
     decoding and flip test all run inside it. ``<path>.json`` (the sidecar,
     :mod:`keras_facelm.export.sidecar`) records what a runtime needs; LiteRT
@@ -55,6 +56,11 @@ def export(
             (heatmap detectors only, no flip test).
         input_dtype: ``"float32"`` or ``"uint8"`` pixels.
         overwrite: replace an existing export.
+        batch_size: ``N`` of the exported input: an int, ``"dynamic"``, or ``None``
+            for the format's default (LiteRT 1, where XNNPACK runs transposed
+            convolutions only with static shapes; ONNX and SavedModel dynamic).
+            :class:`~keras_facelm.inference.ExportedLandmarker` feeds a fixed-batch
+            file in chunks of that size.
 
     Returns:
         ``path``. The file and its sidecar appear together, only when the export
@@ -69,6 +75,7 @@ def export(
         outputs=outputs,
         input_dtype=input_dtype,
         overwrite=overwrite,
+        batch_size=batch_size,
     )
     import keras
 
@@ -117,7 +124,7 @@ def export_loaded(model, opts, representative_data, *, preset) -> pathlib.Path:
         flip_test=flip,
         outputs=opts.outputs,
         input_dtype=opts.input_dtype,
-        batch="dynamic",
+        batch=opts.batch_size,
         padding=DEFAULT_PADDING,
         extra=extra,
     )
@@ -135,15 +142,16 @@ def export_loaded(model, opts, representative_data, *, preset) -> pathlib.Path:
                 quantize=opts.quantize,
                 calibration=calibration,
                 input_dtype=opts.input_dtype,
+                batch_size=opts.batch_size,
                 metadata_text=json.dumps(facts),
             )
         elif opts.format == "onnx":
             from keras_facelm.export.onnx import write_onnx
 
-            write_onnx(graph, tmp, input_dtype=opts.input_dtype)
+            write_onnx(graph, tmp, input_dtype=opts.input_dtype, batch_size=opts.batch_size)
         else:
             from keras_facelm.export.saved_model import write_saved_model
 
-            write_saved_model(graph, tmp, input_dtype=opts.input_dtype)
+            write_saved_model(graph, tmp, input_dtype=opts.input_dtype, batch_size=opts.batch_size)
         sidecar(facts)
     return opts.path

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-__all__ = ["export_graph", "resolve_flip_test"]
+__all__ = ["export_graph", "input_signature", "resolve_flip_test"]
+
+
+def input_signature(graph, input_dtype, batch_size):
+    """``[tf.TensorSpec((N, H, W, 3), input_dtype, name="images")]`` of ``graph``.
+
+    ``batch_size``: an int, or ``"dynamic"`` for ``N = None``.
+    """
+    import tensorflow as tf
+
+    height, width = graph.input_shape[1:3]
+    batch = None if batch_size == "dynamic" else int(batch_size)
+    return [tf.TensorSpec((batch, height, width, 3), input_dtype, name="images")]
 
 
 def resolve_flip_test(model, flip_test, outputs):

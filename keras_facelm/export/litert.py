@@ -21,6 +21,7 @@ import tempfile
 
 import numpy as np
 
+from keras_facelm.export.graph import input_signature
 from keras_facelm.export.tflite_ops import (
     embed_metadata,
     output_tensor_names,
@@ -92,6 +93,7 @@ def write_litert(
     calibration,
     input_dtype,
     metadata_text: str,
+    batch_size="dynamic",
     float_layers=FLOAT_LAYERS,
 ) -> set[str]:
     """Converts ``graph`` (see :func:`~keras_facelm.export.graph.export_graph`) to ``path``.
@@ -105,6 +107,7 @@ def write_litert(
             without an int8 kernel and the model's input/output stay float).
         calibration: float32 ``(M, H, W, 3)`` crops for ``"int8"``.
         input_dtype: the graph's input dtype (calibration crops are cast to it).
+        batch_size: the input's batch, an int or ``"dynamic"``.
         metadata_text: embedded as TFLite metadata ``keras_facelm``.
         float_layers: names of Keras layers whose ops full-integer int8 keeps in
             float (``()`` quantizes everything that has an int8 kernel).
@@ -115,10 +118,8 @@ def write_litert(
     Raises:
         RuntimeError: the converted model needs non-built-in operators.
     """
-    import tensorflow as tf
 
-    height, width = graph.input_shape[1:3]
-    signature = [tf.TensorSpec((None, height, width, 3), input_dtype, name="images")]
+    signature = input_signature(graph, input_dtype, batch_size)
     if quantize == "int8":
         model_bytes = _full_int8(graph, signature, calibration, input_dtype, float_layers)
     else:

@@ -11,13 +11,18 @@ import pathlib
 
 from keras_facelm.export.sidecar import sidecar_path
 
-__all__ = ["FORMATS", "QUANTIZATIONS", "ExportOptions", "check_options"]
+__all__ = ["DEFAULT_BATCH", "FORMATS", "QUANTIZATIONS", "ExportOptions", "check_options"]
 
 #: Export formats and the file suffix each one writes ("" for a directory).
 FORMATS = {"litert": ".tflite", "onnx": ".onnx", "tf_saved_model": ""}
 #: ``quantize=`` values; all but ``None`` are LiteRT-only.
 QUANTIZATIONS = (None, "fp16", "dynamic_int8", "int8")
 OUTPUTS = ("landmarks", "heatmaps")
+#: The batch size each format gets when ``batch_size=None``. LiteRT: 1, because with a
+#: dynamic batch the converter computes every TRANSPOSE_CONV's output shape at run time
+#: and XNNPACK then leaves those ops to LiteRT's slow built-in kernel (MobileNetV2
+#: heatmap model, 2 threads: 123 ms dynamic, 55 ms batch 1; benchmarks/RESULTS.md).
+DEFAULT_BATCH = {"litert": 1, "onnx": "dynamic", "tf_saved_model": "dynamic"}
 INPUT_DTYPES = ("float32", "uint8")
 
 
@@ -32,6 +37,7 @@ class ExportOptions:
     outputs: str
     input_dtype: str
     overwrite: bool
+    batch_size: int | str = "dynamic"  # a fixed batch, or "dynamic"
 
 
 def _choice(name, value, allowed):
@@ -50,6 +56,7 @@ def check_options(
     outputs,
     input_dtype,
     overwrite,
+    batch_size=None,
 ) -> ExportOptions:
     """Checks the arguments; raises ``ValueError``/``FileNotFoundError`` naming the bad one."""
     _choice("format", format, FORMATS)
@@ -69,6 +76,12 @@ def check_options(
         )
     if quantize != "int8" and representative_data is not None:
         raise ValueError(f"representative_data is only used by quantize='int8', not {quantize!r}")
+    if batch_size is None:
+        batch_size = DEFAULT_BATCH[format]
+    elif batch_size != "dynamic" and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
+    ):
+        raise ValueError(f"batch_size must be None, 'dynamic' or an int >= 1, got {batch_size!r}")
     path = pathlib.Path(path)
     suffix = FORMATS[format]
     if suffix and path.suffix != suffix:
@@ -79,4 +92,6 @@ def check_options(
         raise FileNotFoundError(f"{path}: the output folder {path.parent} does not exist")
     if not overwrite and (path.exists() or sidecar_path(path).exists()):
         raise FileExistsError(f"{path} already exists; pass overwrite=True to replace it")
-    return ExportOptions(path, format, quantize, flip_test, outputs, input_dtype, overwrite)
+    return ExportOptions(
+        path, format, quantize, flip_test, outputs, input_dtype, overwrite, batch_size
+    )

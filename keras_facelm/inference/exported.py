@@ -71,6 +71,13 @@ class _OnnxRuntime:
         return dict(zip(self._outputs, self._session.run(None, {"images": images}), strict=True))
 
 
+def _padded_chunk(chunk, size):
+    """``chunk`` ``(n, H, W, 3)`` grown to ``size`` rows by repeating its last crop."""
+    if size is None or len(chunk) == size:
+        return chunk
+    return np.concatenate([chunk, np.repeat(chunk[-1:], size - len(chunk), axis=0)])
+
+
 class ExportedLandmarker:
     """Face landmarks from an exported ``.tflite`` or ``.onnx`` file.
 
@@ -109,6 +116,9 @@ class ExportedLandmarker:
         self.scheme = self.facts["scheme"]
         self._dtype = np.dtype(facts_in["dtype"])
         self._padding = float(self.facts["crop"]["padding"])
+        batch = facts_in.get("batch", "dynamic")
+        #: The file's fixed batch size, or None when its batch is dynamic.
+        self.fixed_batch = None if batch == "dynamic" else int(batch)
         runner = _LiteRT if self.runtime == "litert" else _OnnxRuntime
         try:
             self._run = runner(path, num_threads)
@@ -129,7 +139,8 @@ class ExportedLandmarker:
                 size, uint8 or float with values 0-255.
             flip_test: ``None`` or the flip-test setting baked into the file
                 (it cannot change after export).
-            batch_size: crops per runtime call.
+            batch_size: crops per runtime call (a fixed-batch file takes its own
+                batch size, the last chunk padded with copies of its last crop).
 
         Returns:
             ``{"keypoints": (N, K, 2) float32 crop pixels, "scores": (N, K) float32}``.
@@ -151,9 +162,13 @@ class ExportedLandmarker:
         if crops.dtype != self._dtype:
             crops = np.clip(np.rint(crops), 0, 255) if self._dtype == np.uint8 else crops
         crops = np.ascontiguousarray(crops, dtype=self._dtype)
-        outs = [self._run(crops[i : i + batch_size]) for i in range(0, len(crops), batch_size)]
+        step = self.fixed_batch or batch_size
+        outs = [
+            self._run(_padded_chunk(crops[i : i + step], self.fixed_batch))
+            for i in range(0, len(crops), step)
+        ]
         return {
-            k: np.concatenate([np.asarray(o[k], np.float32) for o in outs])
+            k: np.concatenate([np.asarray(o[k], np.float32) for o in outs])[: len(crops)]
             for k in ("keypoints", "scores")
         }
 

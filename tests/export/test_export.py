@@ -66,7 +66,7 @@ def test_litert_export_has_builtin_ops_sidecar_and_metadata(exported):
         "layout": "NHWC",
         "color_order": "RGB",
         "value_range": [0, 255],
-        "batch": "dynamic",
+        "batch": 1,  # LiteRT's default: static shapes let XNNPACK run the transposed convs
     }
     assert facts["crop"]["padding"] == 1.25 and facts["crop"]["aspect_ratio"] == 1.0
     assert facts["decoding"] == {
@@ -91,6 +91,27 @@ def test_exported_landmarker_equals_keras_on_a_real_photo(exported):
     tol = 0.01 * (boxes[:, 2:] - boxes[:, :2]).max() * 1.25 / 64
     np.testing.assert_allclose(got["keypoints"], want["keypoints"], atol=tol)
     np.testing.assert_allclose(got["scores"], want["scores"], atol=1e-4)
+
+
+def test_fixed_and_dynamic_batch_exports_agree(exported, tmp_path):
+    """Batch 1 (default), batch 2 (last chunk padded) and dynamic give the same keypoints."""
+    model, one = exported
+    two, dynamic = tmp_path / "two.tflite", tmp_path / "dynamic.tflite"
+    for path, batch_size in ((two, 2), (dynamic, "dynamic")):
+        export(model, path, flip_test=True, input_dtype="uint8", batch_size=batch_size)
+    # A dynamic batch computes TRANSPOSE_CONV's output shape at run time (SHAPE op),
+    # which XNNPACK does not delegate; a fixed batch makes it a constant.
+    assert "TRANSPOSE_CONV" in tflite_operators(one.read_bytes())
+    assert "SHAPE" not in tflite_operators(one.read_bytes())
+    assert "SHAPE" in tflite_operators(dynamic.read_bytes())
+    crops = np.random.default_rng(5).integers(0, 256, (3, 64, 64, 3), dtype=np.uint8)
+    runs = [ExportedLandmarker(p) for p in (one, two, dynamic)]
+    assert [r.fixed_batch for r in runs] == [1, 2, None]
+    outs = [r.predict_landmarks(crops) for r in runs]
+    for out in outs[1:]:
+        assert out["keypoints"].shape == (3, 68, 2)
+        np.testing.assert_allclose(out["keypoints"], outs[0]["keypoints"], atol=1e-3)
+        np.testing.assert_allclose(out["scores"], outs[0]["scores"], atol=1e-5)
 
 
 def test_runtime_loads_no_deep_learning_framework(exported):
@@ -154,6 +175,7 @@ def test_runtime_bad_inputs_fail_with_one_line(exported, tmp_path):
         ),
         (dict(outputs="boxes"), ValueError, "unknown outputs='boxes'"),
         (dict(input_dtype="int8"), ValueError, "unknown input_dtype='int8'"),
+        (dict(batch_size=0), ValueError, "batch_size must be None, 'dynamic' or an int >= 1"),
     ],
 )
 def test_bad_export_arguments_write_nothing(tmp_path, kwargs, error, match):
