@@ -59,6 +59,9 @@ def add_arguments(parser):
     parser.add_argument("--min-detector-score", type=float, default=0.0)
     parser.add_argument("--no-overlay", action="store_true", help="JSON only")
     parser.add_argument("--indices", action="store_true", help="number the points in overlays")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="write into an output folder that holds files"
+    )
     add_video_arguments(parser)
 
 
@@ -81,6 +84,7 @@ def run(args):
         indices=args.indices,
         video_options=video_options(args),
         progress=True,
+        overwrite=args.overwrite,
     )
     for video, summary in report.videos.items():
         print(

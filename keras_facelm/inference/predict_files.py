@@ -26,6 +26,7 @@ import sys
 from keras_facelm.inference.drawing import draw_faces, write_image
 from keras_facelm.inference.landmarker import read_image
 from keras_facelm.inference.video import landmark_video
+from keras_facelm.utils.atomic_write import check_output_directory, write_file
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -92,6 +93,7 @@ def predict_files(
     video_options: dict | None = None,
     progress: bool = False,
     log=None,
+    overwrite: bool = False,
 ) -> PredictReport:
     """Landmarks every input and writes the outputs (see the module docstring).
 
@@ -106,15 +108,22 @@ def predict_files(
             (``smoothing``, ``max_frames``, ...).
         progress: progress bars on stderr (tqdm).
         log: stream for the one-line messages about skipped inputs (stderr).
+        overwrite: write into an ``output_dir`` that already holds files (an
+            empty or missing one is always filled).
 
     Returns:
         :class:`PredictReport`.
 
+    Each JSON record and overlay is written under a temporary name and renamed into
+    place, so a file in ``output_dir`` is always complete.
+
     Raises:
         ValueError: an output file would overwrite an input.
+        OutputExistsError: ``output_dir`` holds files and ``overwrite`` is false.
     """
     log = sys.stderr if log is None else log
     out = pathlib.Path(output_dir)
+    check_output_directory(out, overwrite)
     out.mkdir(parents=True, exist_ok=True)
     files, used = expand_inputs(inputs), set()
     plan = [(p, _stem(p, used)) for p in files]
@@ -144,19 +153,16 @@ def predict_files(
                 fail(path, result.error)
                 continue
             target = out / f"{stem}.json"
-            target.write_text(json.dumps(result.to_json()) + "\n")
+            with write_file(target, overwrite=True) as tmp:
+                tmp.write_text(json.dumps(result.to_json()) + "\n")
             report.written.append(str(target))
             if overlay:
                 png = out / f"{stem}.png"
-                write_image(
-                    png,
-                    draw_faces(
-                        read_image(path),
-                        result.faces,
-                        scheme=result.scheme,
-                        indices=indices,
-                    ),
+                picture = draw_faces(
+                    read_image(path), result.faces, scheme=result.scheme, indices=indices
                 )
+                with write_file(png, overwrite=True) as tmp:
+                    write_image(tmp, picture)
                 report.written.append(str(png))
         if bar is not None:
             bar.update(len(chunk))

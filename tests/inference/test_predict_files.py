@@ -11,6 +11,7 @@ import pytest
 
 from keras_facelm.inference.landmarker import FaceLandmarker
 from keras_facelm.inference.predict_files import expand_inputs, predict_files
+from keras_facelm.utils.atomic_write import OutputExistsError
 from tests.inference.test_video import CropGridPredictor, write_clip
 
 
@@ -68,5 +69,10 @@ def test_same_stems_and_overwrite_guard(tmp_path, test_data):
         "x_2.json",
     ]
     with pytest.raises(ValueError, match="would overwrite an input"):
-        predict_files(lm, [a / "x.png"], a)
+        predict_files(lm, [a / "x.png"], a, overwrite=True)
+    # A folder with results is refused unless overwrite; no temporary file is left behind.
+    with pytest.raises(OutputExistsError, match="out already exists .*--overwrite"):
+        predict_files(lm, [a / "x.png"], tmp_path / "out", overlay=False)
+    predict_files(lm, [b / "x.png"], tmp_path / "out", overwrite=True)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["x.json", "x.png", "x_2.json"]
     assert expand_inputs([a]) == [a / "x.png"]
