@@ -38,7 +38,7 @@ def _finite_targets(y_true, y_pred):
     still counts in the loss's denominator, as a keypoint of weight 1 would.
     Applies when targets and predictions have the same shape (heatmap and
     coordinate losses); STARLoss, whose targets are coordinates and predictions
-    heatmaps, gets its targets unchanged.
+    heatmaps, gets its targets unchanged and drops damaged landmarks itself.
     """
     if tuple(y_true.shape) != tuple(y_pred.shape):
         return y_true

@@ -57,7 +57,8 @@ class STARLoss(KeypointWeightedLoss):
     or ``e**2`` (``"l2"``). The loss is the mean of ``l`` over ``N*K``, times
     ``loss_weight``. With ``sample_weight`` ``(N, K)`` (not part of STAR) each
     ``l`` is multiplied by its weight and the mean still counts all ``N*K``
-    landmarks, MMPose's convention for target weights.
+    landmarks, MMPose's convention for target weights. A landmark with a NaN or
+    infinite coordinate contributes ``l = 0`` and no gradient (it still counts).
 
     Ground-truth coordinates (``gt_format``), for input size ``(Win, Hin)``
     and heatmap size ``(W, H)`` taken from ``y_pred``:
@@ -155,7 +156,12 @@ class STARLoss(KeypointWeightedLoss):
                 f"{tuple(y_true.shape)}"
             )
         h, w = int(y_pred.shape[1]), int(y_pred.shape[2])
-        gt = self.normalize_gt(y_true, (w, h))
+        # A damaged landmark (NaN/inf coordinate) adds nothing to the loss or its gradient,
+        # as in the other losses: it is computed on a finite stand-in, then zeroed (still
+        # counting in the mean's denominator, like a landmark of weight 0).
+        finite = ops.isfinite(y_true)
+        valid = ops.all(finite, axis=-1)  # (N, K)
+        gt = self.normalize_gt(ops.where(finite, y_true, ops.zeros_like(y_true)), (w, h))
         dtype = y_pred.dtype
         # STAR builds its grid in float32 arithmetic whatever the heatmap dtype.
         gx = ops.convert_to_tensor(_star_grid(w), dtype=dtype)
@@ -184,6 +190,7 @@ class STARLoss(KeypointWeightedLoss):
         trans = self._dist(n_x * ex + n_y * ey) / ops.sqrt(lam0 + self.epsilon)
         trans = trans + self._dist(t_x * ex + t_y * ey) / ops.sqrt(lam1 + self.epsilon)
         per_landmark = trans + self.w * (ops.abs(lam0) + ops.abs(lam1))
+        per_landmark = ops.where(valid, per_landmark, ops.zeros_like(per_landmark))
         if weights is not None:
             per_landmark = per_landmark * weights
         return mean_all(per_landmark)

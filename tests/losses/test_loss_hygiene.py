@@ -11,6 +11,7 @@ from keras_facelm.losses import (
     KeypointMSELoss,
     SmoothL1Loss,
     SoftWingLoss,
+    STARLoss,
     WingLoss,
 )
 
@@ -46,3 +47,29 @@ def test_nan_or_inf_target_adds_nothing(cls, data, bad):
         assert np.isfinite(value) and np.all(np.isfinite(grad))
         np.testing.assert_allclose(value, expected, rtol=1e-5, atol=1e-7)
         np.testing.assert_allclose(grad, expected_grad, rtol=1e-4, atol=1e-7)
+
+
+# STARLoss: heatmaps (non-negative, as STAR's) in, landmark coordinates as targets.
+STAR_HEATMAPS = RNG.random((2, 8, 8, 5)).astype("float32")
+STAR_LANDMARKS = RNG.uniform(0, 255, (2, 5, 2)).astype("float32")  # input pixels (256x256)
+
+
+def test_star_loss_all_zero_weights_give_zero_loss_and_gradient():
+    zeros = np.zeros((2, 5), "float32")
+    value, grad = value_and_grad(STARLoss(), STAR_LANDMARKS, STAR_HEATMAPS, zeros)
+    assert value == 0.0 and np.all(grad == 0)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_star_loss_damaged_landmark_adds_nothing(bad):
+    """A NaN/inf landmark adds what a landmark of weight 0 adds: nothing, finite gradients."""
+    damaged = STAR_LANDMARKS.copy()
+    damaged[0, 1, 0] = bad
+    weights = np.ones((2, 5), "float32")
+    dropped = weights.copy()
+    dropped[0, 1] = 0.0
+    value, grad = value_and_grad(STARLoss(), damaged, STAR_HEATMAPS, weights)
+    expected, expected_grad = value_and_grad(STARLoss(), STAR_LANDMARKS, STAR_HEATMAPS, dropped)
+    assert np.isfinite(value) and np.all(np.isfinite(grad))
+    np.testing.assert_allclose(value, expected, rtol=1e-5)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-4, atol=1e-7)
