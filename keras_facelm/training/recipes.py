@@ -169,15 +169,18 @@ class Recipe:
 
     # -- builders ---------------------------------------------------------------
     def codec_config(self, input_size=None):
-        """The codec settings, optionally rescaled to ``input_size`` (square px)."""
+        """The codec settings, optionally rescaled to ``input_size`` (square px).
+
+        A rescaled codec leaves out ``heatmap_size``: the model derives it from its
+        head's output, the one place that knows it.
+        """
         codec = dict(self.model_kwargs.get("codec", {}))
         if input_size is not None:
             side = int(input_size)
             if side % 4:
                 raise ValueError(f"input_size must be a multiple of 4, got {input_size!r}")
             codec["input_size"] = (side, side)
-            if self.target == "heatmap":
-                codec["heatmap_size"] = (side // 4, side // 4)
+            codec.pop("heatmap_size", None)
         return codec
 
     def build_model(self, *, input_size=None, backbone_checkpoint=None, seed=0, **overrides):
