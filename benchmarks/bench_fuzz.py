@@ -19,18 +19,20 @@ import argparse
 import collections
 import pathlib
 import random
-import resource
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from tests.fuzz.targets import PropertyFailure, check, error_name, mutate, targets  # noqa: E402
-
-
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from tests.fuzz.targets import (  # noqa: E402
+    PropertyFailure,
+    check,
+    error_name,
+    mutate,
+    peak_rss_mib,
+    targets,
+)
 
 
 def run(target, inputs, first, seconds, workdir, trace=False):
@@ -78,7 +80,7 @@ def main(argv=None):
             outcomes = ", ".join(f"{k} {v}" for k, v in counts.most_common())
             print(
                 f"| {name} | {len(target.seeds)} | {tried} | {secs:.1f} | "
-                f"{_peak_rss_mib():.0f} | {outcomes} |",
+                f"{peak_rss_mib():.0f} | {outcomes} |",
                 flush=True,
             )
 

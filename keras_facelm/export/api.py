@@ -28,9 +28,9 @@ def export(
     """Exports a detector with decoding (and flip test) inside the graph.
 
     The exported graph takes RGB pixels 0-255 ``(N, H, W, 3)`` at the model's
-    input size (``N`` fixed or dynamic: ``batch_size``) and returns ``keypoints`` ``(N, K, 2)`` (x, y in
-    input pixels) and ``scores`` ``(N, K)``: normalisation, head, plain or DARK
-    decoding and flip test all run inside it. ``<path>.json`` (the sidecar,
+    input size (``N`` fixed or dynamic: ``batch_size``) and returns ``keypoints``
+    ``(N, K, 2)`` (x, y in input pixels) and ``scores`` ``(N, K)``: normalisation,
+    head, plain or DARK decoding and flip test all run inside it. ``<path>.json`` (the sidecar,
     :mod:`keras_facelm.export.sidecar`) records what a runtime needs; LiteRT
     files also carry it as TFLite metadata ``keras_facelm``.
 

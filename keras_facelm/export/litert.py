@@ -118,7 +118,6 @@ def write_litert(
     Raises:
         RuntimeError: the converted model needs non-built-in operators.
     """
-
     signature = input_signature(graph, input_dtype, batch_size)
     if quantize == "int8":
         model_bytes = _full_int8(graph, signature, calibration, input_dtype, float_layers)

@@ -37,7 +37,7 @@ class ExportOptions:
     outputs: str
     input_dtype: str
     overwrite: bool
-    batch_size: int | str = "dynamic"  # a fixed batch, or "dynamic"
+    batch_size: int | str  # a fixed batch, or "dynamic"
 
 
 def _choice(name, value, allowed):

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import pathlib
-import resource
 import sys
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz.targets import check, mutate, targets
+from tests.fuzz.targets import check, mutate, peak_rss_mib, targets
 
 
 def fuzz(target, workdir, examples):
@@ -39,20 +38,6 @@ def fuzz(target, workdir, examples):
 
     run()
     return seeds
-
-
-def peak_rss_mib() -> float:
-    """This program's peak resident memory so far, in MiB.
-
-    Linux's ``VmHWM`` restarts at ``exec``; ``ru_maxrss`` does not (a child started from
-    a 2 GiB pytest reports 2 GiB), so it is only the fallback off Linux.
-    """
-    status = pathlib.Path("/proc/self/status")
-    if status.is_file():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024  # kB
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import json
 import pathlib
 import random
 import re
+import resource
 import shutil
 import signal
 import struct
@@ -358,6 +359,20 @@ class PropertyFailure(AssertionError):
 
 def _alarm(signum, frame):
     raise TimeoutError(f"reader took more than {HANG_SECONDS} s (a hang)")
+
+
+def peak_rss_mib() -> float:
+    """This program's peak resident memory so far, in MiB.
+
+    Linux's ``VmHWM`` restarts at ``exec``; ``ru_maxrss`` does not (a child started from
+    a 2 GiB pytest reports 2 GiB), so it is only the fallback off Linux.
+    """
+    status = pathlib.Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def check(target: Target, seed: pathlib.Path, data: bytes, workdir: pathlib.Path):

@@ -18,8 +18,6 @@ import pytest
 pytest.importorskip("hypothesis")
 from tests.fuzz.targets import REPO, check, targets  # noqa: E402
 
-pytestmark = pytest.mark.backend_independent
-
 READERS = targets()
 EXAMPLES = 60  # per reader; the whole file takes about 30 s on an idle CPU
 # The fuzzing process imports the reader's libraries (TensorFlow for .pth: about 0.9 GiB).
