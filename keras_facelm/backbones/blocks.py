@@ -30,10 +30,12 @@ __all__ = [
     "depthwise_conv2d",
     "batch_norm",
     "conv_bn",
+    "conv_bn_sequence",
     "relu",
     "basic_block",
     "bottleneck",
     "downsample_branch",
+    "identity_branch",
     "residual_relu",
 ]
 
@@ -159,10 +161,47 @@ def conv_bn(
     return x
 
 
+def conv_bn_sequence(x, layers, *, name, dtype=None):
+    """A chain of :func:`conv_bn` inside the module at path ``name``.
+
+    Args:
+        x: NHWC input.
+        layers: rows ``(filters, kernel_size, strides, conv, bn, activation)``;
+            ``conv`` and ``bn`` are module names under ``name`` (``"conv1"``,
+            ``"k1.0"``), and every conv pads ``kernel_size // 2`` pixels, as in
+            every residual block here.
+        name: module path of the block, e.g. ``"layer1.0"``.
+    """
+    for filters, kernel_size, strides, conv, bn, activation in layers:
+        x = conv_bn(
+            x,
+            filters,
+            kernel_size,
+            strides=strides,
+            padding=kernel_size // 2,
+            conv_name=f"{name}.{conv}",
+            bn_name=f"{name}.{bn}",
+            activation=activation,
+            dtype=dtype,
+        )
+    return x
+
+
 def residual_relu(x, identity, name, dtype=None):
     """``relu(x + identity)``, the end of every residual block at module path ``name``."""
     x = keras.layers.Add(name=f"{keras_name(name)}--add", dtype=dtype)([x, identity])
     return relu(x, name=f"{name}--out", dtype=dtype)
+
+
+def identity_branch(x, out_channels, strides, name, dtype=None, downsample=None):
+    """The shortcut of a residual block: ``x``, or :func:`downsample_branch` of it.
+
+    ``downsample=None`` decides as PyTorch's ResNet does (a 1x1 conv + BN when
+    the stride is not 1 or the channels change); a bool forces it.
+    """
+    if downsample is None:
+        downsample = strides != 1 or x.shape[-1] != out_channels
+    return downsample_branch(x, out_channels, strides, name, dtype) if downsample else x
 
 
 def downsample_branch(x, filters, strides, name, dtype=None):
@@ -190,30 +229,13 @@ def basic_block(x, filters, *, name, strides=1, downsample=None, dtype=None):
         downsample: ``None`` to decide automatically (a 1x1 conv + BN when the
             stride is not 1 or the channels change), or a bool to force it.
     """
-    in_channels = x.shape[-1]
-    if downsample is None:
-        downsample = strides != 1 or in_channels != filters
-    identity = downsample_branch(x, filters, strides, name, dtype) if downsample else x
-    y = conv_bn(
-        x,
-        filters,
-        3,
-        strides=strides,
-        padding=1,
-        conv_name=f"{name}.conv1",
-        bn_name=f"{name}.bn1",
-        dtype=dtype,
-    )
-    y = conv_bn(
-        y,
-        filters,
-        3,
-        padding=1,
-        conv_name=f"{name}.conv2",
-        bn_name=f"{name}.bn2",
-        activation=False,
-        dtype=dtype,
-    )
+    identity = identity_branch(x, filters, strides, name, dtype, downsample)
+    # fmt: off
+    y = conv_bn_sequence(x, [
+        (filters, 3, strides, "conv1", "bn1", True),
+        (filters, 3, 1,       "conv2", "bn2", False),
+    ], name=name, dtype=dtype)
+    # fmt: on
     return residual_relu(y, identity, name, dtype)
 
 
@@ -224,35 +246,12 @@ def bottleneck(x, mid_channels, *, name, strides=1, expansion=4, downsample=None
     + identity (or downsample), ReLU. Output channels ``mid_channels * expansion``.
     """
     out_channels = mid_channels * expansion
-    in_channels = x.shape[-1]
-    if downsample is None:
-        downsample = strides != 1 or in_channels != out_channels
-    identity = downsample_branch(x, out_channels, strides, name, dtype) if downsample else x
-    y = conv_bn(
-        x,
-        mid_channels,
-        1,
-        conv_name=f"{name}.conv1",
-        bn_name=f"{name}.bn1",
-        dtype=dtype,
-    )
-    y = conv_bn(
-        y,
-        mid_channels,
-        3,
-        strides=strides,
-        padding=1,
-        conv_name=f"{name}.conv2",
-        bn_name=f"{name}.bn2",
-        dtype=dtype,
-    )
-    y = conv_bn(
-        y,
-        out_channels,
-        1,
-        conv_name=f"{name}.conv3",
-        bn_name=f"{name}.bn3",
-        activation=False,
-        dtype=dtype,
-    )
+    identity = identity_branch(x, out_channels, strides, name, dtype, downsample)
+    # fmt: off
+    y = conv_bn_sequence(x, [
+        (mid_channels, 1, 1,       "conv1", "bn1", True),
+        (mid_channels, 3, strides, "conv2", "bn2", True),
+        (out_channels, 1, 1,       "conv3", "bn3", False),
+    ], name=name, dtype=dtype)
+    # fmt: on
     return residual_relu(y, identity, name, dtype)

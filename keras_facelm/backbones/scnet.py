@@ -61,48 +61,22 @@ class NearestResizeLike(keras.layers.Layer):
 
 def _scconv(x, channels, *, name, strides, dtype):
     """MMPose ``SCConv`` at module path ``name`` (e.g. ``"layer1.0.scconv"``)."""
+    derived = blocks.keras_name(name)
     pooled = keras.layers.AveragePooling2D(
-        _POOLING_R,
-        strides=_POOLING_R,
-        padding="valid",
-        name=f"{blocks.keras_name(name)}-k2-0",
-        dtype=dtype,
+        _POOLING_R, strides=_POOLING_R, padding="valid", name=f"{derived}-k2-0", dtype=dtype
     )(x)
-    k2 = blocks.conv_bn(
-        pooled,
-        channels,
-        3,
-        padding=1,
-        conv_name=f"{name}.k2.1",
-        bn_name=f"{name}.k2.2",
-        activation=False,
-        dtype=dtype,
+    k2 = blocks.conv_bn_sequence(
+        pooled, [(channels, 3, 1, "k2.1", "k2.2", False)], name=name, dtype=dtype
     )
-    k2 = NearestResizeLike(name=f"{blocks.keras_name(name)}--resize", dtype=dtype)([k2, x])
-    gate = keras.layers.Add(name=f"{blocks.keras_name(name)}--gate_add", dtype=dtype)([x, k2])
-    gate = keras.layers.Activation(
-        "sigmoid", name=f"{blocks.keras_name(name)}--sigmoid", dtype=dtype
-    )(gate)
-    k3 = blocks.conv_bn(
-        x,
-        channels,
-        3,
-        padding=1,
-        conv_name=f"{name}.k3.0",
-        bn_name=f"{name}.k3.1",
-        activation=False,
-        dtype=dtype,
+    k2 = NearestResizeLike(name=f"{derived}--resize", dtype=dtype)([k2, x])
+    gate = keras.layers.Add(name=f"{derived}--gate_add", dtype=dtype)([x, k2])
+    gate = keras.layers.Activation("sigmoid", name=f"{derived}--sigmoid", dtype=dtype)(gate)
+    k3 = blocks.conv_bn_sequence(
+        x, [(channels, 3, 1, "k3.0", "k3.1", False)], name=name, dtype=dtype
     )
-    y = keras.layers.Multiply(name=f"{blocks.keras_name(name)}--mul", dtype=dtype)([k3, gate])
-    return blocks.conv_bn(
-        y,
-        channels,
-        3,
-        strides=strides,
-        padding=1,
-        conv_name=f"{name}.k4.0",
-        bn_name=f"{name}.k4.1",
-        dtype=dtype,
+    y = keras.layers.Multiply(name=f"{derived}--mul", dtype=dtype)([k3, gate])
+    return blocks.conv_bn_sequence(
+        y, [(channels, 3, strides, "k4.0", "k4.1", True)], name=name, dtype=dtype
     )
 
 
@@ -112,35 +86,20 @@ def sc_bottleneck(x, out_channels, *, name, strides=1, dtype=None):
     Output channels ``out_channels``; each branch has ``out_channels // 8``.
     """
     mid = out_channels // _EXPANSION // 2
-    in_channels = x.shape[-1]
-    if strides != 1 or in_channels != out_channels:
-        identity = blocks.downsample_branch(x, out_channels, strides, name, dtype)
-    else:
-        identity = x
-    a = blocks.conv_bn(x, mid, 1, conv_name=f"{name}.conv1", bn_name=f"{name}.bn1", dtype=dtype)
-    a = blocks.conv_bn(
-        a,
-        mid,
-        3,
-        strides=strides,
-        padding=1,
-        conv_name=f"{name}.k1.0",
-        bn_name=f"{name}.k1.1",
-        dtype=dtype,
-    )
-    b = blocks.conv_bn(x, mid, 1, conv_name=f"{name}.conv2", bn_name=f"{name}.bn2", dtype=dtype)
+    identity = blocks.identity_branch(x, out_channels, strides, name, dtype)
+    # fmt: off
+    a = blocks.conv_bn_sequence(x, [
+        (mid, 1, 1,       "conv1", "bn1", True),
+        (mid, 3, strides, "k1.0",  "k1.1", True),
+    ], name=name, dtype=dtype)
+    # fmt: on
+    b = blocks.conv_bn_sequence(x, [(mid, 1, 1, "conv2", "bn2", True)], name=name, dtype=dtype)
     b = _scconv(b, mid, name=f"{name}.scconv", strides=strides, dtype=dtype)
     y = keras.layers.Concatenate(axis=-1, name=f"{blocks.keras_name(name)}--concat", dtype=dtype)(
         [a, b]
     )
-    y = blocks.conv_bn(
-        y,
-        out_channels,
-        1,
-        conv_name=f"{name}.conv3",
-        bn_name=f"{name}.bn3",
-        activation=False,
-        dtype=dtype,
+    y = blocks.conv_bn_sequence(
+        y, [(out_channels, 1, 1, "conv3", "bn3", False)], name=name, dtype=dtype
     )
     return blocks.residual_relu(y, identity, name, dtype)
 

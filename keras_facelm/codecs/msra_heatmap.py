@@ -113,12 +113,15 @@ class MSRAHeatmap(Codec):
             heatmaps, weights = self._msra(uv, visible)
         return np.ascontiguousarray(heatmaps.transpose(1, 2, 0)), weights
 
+    def _blank_targets(self, uv, visible):
+        """All-zero ``(K, H, W)`` heatmaps, weights = ``visible``, and the 3-sigma radius."""
+        w, h = self.heatmap_size
+        heatmaps = np.zeros((uv.shape[0], h, w), dtype=np.float32)
+        return heatmaps, visible.copy(), self.sigma * 3
+
     def _msra(self, uv, visible):
         w, h = self.heatmap_size
-        k = uv.shape[0]
-        heatmaps = np.zeros((k, h, w), dtype=np.float32)
-        weights = visible.copy()
-        radius = self.sigma * 3
+        heatmaps, weights, radius = self._blank_targets(uv, visible)
         size = 2 * radius + 1
         grid = np.arange(0, size, 1, dtype=np.float32)
         centre = size // 2
@@ -144,10 +147,7 @@ class MSRAHeatmap(Codec):
 
     def _unbiased(self, uv, visible):
         w, h = self.heatmap_size
-        k = uv.shape[0]
-        heatmaps = np.zeros((k, h, w), dtype=np.float32)
-        weights = visible.copy()
-        radius = self.sigma * 3
+        heatmaps, weights, radius = self._blank_targets(uv, visible)
         x = np.arange(0, w, 1, dtype=np.float32)
         y = np.arange(0, h, 1, dtype=np.float32)[:, None]
         lo = uv - radius
