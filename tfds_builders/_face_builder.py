@@ -4,7 +4,10 @@ Every builder in ``tfds_builders/`` parses its raw files with a reader of
 :mod:`keras_facelm.data.readers` (plain dict records) and hands the records to
 :meth:`FaceLandmarkBuilder._generate_from_records`, which reads and verifies
 each image, skips missing or corrupt ones (logging each file and a final
-count) and maps the record to these features:
+count) and maps the record to these features. Readers get
+:meth:`FaceLandmarkBuilder.skip_malformed` as ``on_malformed``, so a malformed
+annotation entry (a bad line, row, JSON annotation or ``.pts`` file) is logged
+with its file and entry, counted in the same summary, and the build goes on.
 
 * ``image``: the image file's bytes as released (JPEG or PNG, not re-encoded;
   COFW's pixel arrays are stored as lossless PNG), decoded to ``(H, W, 3)``
@@ -21,6 +24,7 @@ count) and maps the record to these features:
 
 from __future__ import annotations
 
+import collections
 import logging
 import os
 from collections.abc import Iterable, Iterator
@@ -77,6 +81,19 @@ class FaceLandmarkBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tru
     NUM_KEYPOINTS: int = 0
     HOMEPAGE: str = ""
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._malformed = collections.Counter()
+
+    def skip_malformed(self, split: str):
+        """The ``on_malformed`` callback for the readers of ``split``: log the entry, count it."""
+
+        def skip(error):
+            self._malformed[split] += 1
+            logger.warning("%s/%s: skipping malformed annotation: %s", self.name, split, error)
+
+        return skip
+
     def _extra_features(self) -> dict:
         """Dataset-specific features, merged into the common ones."""
         return {}
@@ -106,7 +123,8 @@ class FaceLandmarkBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tru
         """``(key, example)`` pairs; images that are missing or do not decode are skipped.
 
         Each skipped file is logged with the reason, and a summary with the
-        count is logged when the split is done.
+        counts (skipped images, and malformed annotations that the readers
+        skipped through :meth:`skip_malformed`) is logged when the split is done.
         """
         written = skipped = 0
         for record in records:
@@ -134,12 +152,15 @@ class FaceLandmarkBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tru
             example.update(self._extra_example(record))
             written += 1
             yield record["key"], example
-        if skipped:
+        malformed = self._malformed[split]
+        if skipped or malformed:
             logger.warning(
-                "%s/%s: skipped %d example(s) with missing or corrupt images; wrote %d",
+                "%s/%s: skipped %d example(s) with missing or corrupt images and %d malformed "
+                "annotation(s); wrote %d",
                 self.name,
                 split,
                 skipped,
+                malformed,
                 written,
             )
         else:

@@ -59,7 +59,9 @@ class Builder(FaceLandmarkBuilder):
             for split in SPLITS:
                 path = json_path.format(split)
                 if existing(path):
-                    records = mmpose_coco.read_aflw_json(path, image_dir)
+                    records = mmpose_coco.read_aflw_json(
+                        path, image_dir, self.skip_malformed(split)
+                    )
                     splits[split] = self._generate_examples(records, split)
                 else:
                     self._warn_missing(split, path)

@@ -49,7 +49,7 @@ class Builder(FaceLandmarkBuilder):
             path = pattern.format(infix)
             if existing(path):
                 records = mmpose_coco.read_coco_wholebody_face_json(
-                    path, os.path.join(manual_dir, folder)
+                    path, os.path.join(manual_dir, folder), self.skip_malformed(split)
                 )
                 splits[split] = self._generate_examples(records, split)
             else:

@@ -1,7 +1,8 @@
 """COCO-WholeBody-Face builder: TFDS checks on ``dummy_data/`` (one invalid face, one
-corrupt and one missing image) and value checks on MMPose's real samples."""
+damaged annotation, one corrupt and one missing image) and value checks on MMPose's real samples."""
 
 import json
+import logging
 
 import numpy as np
 import pytest
@@ -19,6 +20,18 @@ Builder = coco_wholebody_face_dataset_builder.Builder
 class CocoWholebodyFaceTest(tfds.testing.DatasetBuilderTestCase):
     DATASET_CLASS = Builder
     SPLITS = {"train": 1, "validation": 2}
+
+
+def test_damaged_annotation_is_skipped_by_name_and_counted(tmp_path, caplog):
+    dummy = Builder.code_path.parent / "dummy_data"
+    with caplog.at_level(logging.WARNING):
+        splits = _testing.build(Builder, dummy, tmp_path, skip_image_decoding=True)
+    assert "annotation id 901 has 201 keypoint values, expected 204" in caplog.text
+    assert (
+        "coco_wholebody_face/train: skipped 2 example(s) with missing or corrupt images and "
+        "1 malformed annotation(s); wrote 1" in caplog.text
+    )
+    assert len(splits["train"]) == 1
 
 
 def test_real_samples_one_example_per_valid_face(tmp_path):

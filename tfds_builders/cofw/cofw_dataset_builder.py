@@ -56,7 +56,9 @@ class Builder(FaceLandmarkBuilder):
             for split in ("train", "test"):
                 path = json_path.format(split)
                 if existing(path):
-                    records = mmpose_coco.read_cofw_json(path, image_dir)
+                    records = mmpose_coco.read_cofw_json(
+                        path, image_dir, self.skip_malformed(split)
+                    )
                     splits[split] = self._generate_examples(records, split)
                 else:
                     self._warn_missing(split, path)
@@ -65,13 +67,15 @@ class Builder(FaceLandmarkBuilder):
         if not (existing(train) or existing(test)):
             raise missing_files_error(self.name, manual_dir, _INSTRUCTIONS)
         if existing(train):
-            splits["train"] = self._generate_examples(cofw_mat.read_cofw_mat(train), "train")
+            records = cofw_mat.read_cofw_mat(train, 1, self.skip_malformed("train"))
+            splits["train"] = self._generate_examples(records, "train")
         else:
             self._warn_missing("train", train)
         if existing(test):
             # MMPose numbers images continuously across train then test.
             first = 1 + (cofw_mat.cofw_mat_size(train) if existing(train) else 1345)
-            splits["test"] = self._generate_examples(cofw_mat.read_cofw_mat(test, first), "test")
+            records = cofw_mat.read_cofw_mat(test, first, self.skip_malformed("test"))
+            splits["test"] = self._generate_examples(records, "test")
         else:
             self._warn_missing("test", test)
         return splits

@@ -59,9 +59,13 @@ class Builder(FaceLandmarkBuilder):
         json_path = os.path.join(manual_dir, "annotations", "face_landmarks_300w_{}.json")
         csv_path = os.path.join(manual_dir, "face_landmarks_300w_{}.csv")
         if any(existing(json_path.format(s)) for s in SPLIT_FILES.values()):
-            return self._file_splits(json_path, lambda p: mmpose_coco.read_300w_json(p, image_dir))
+            return self._file_splits(
+                json_path, lambda p, skip: mmpose_coco.read_300w_json(p, image_dir, skip)
+            )
         if any(existing(csv_path.format(s)) for s in SPLIT_FILES.values()):
-            return self._file_splits(csv_path, lambda p: hrnet_csv.read_hrnet_csv(p, image_dir, 68))
+            return self._file_splits(
+                csv_path, lambda p, skip: hrnet_csv.read_hrnet_csv(p, image_dir, 68, skip)
+            )
         folders = {f for fs in ibug_pts.FACE300W_SPLIT_FOLDERS.values() for f in fs}
         if any(existing(os.path.join(manual_dir, f)) for f in folders):
             return self._pts_splits(manual_dir)
@@ -72,7 +76,9 @@ class Builder(FaceLandmarkBuilder):
         for split, suffix in SPLIT_FILES.items():
             path = pattern.format(suffix)
             if existing(path):
-                splits[split] = self._generate_examples(read(path), split)
+                splits[split] = self._generate_examples(
+                    read(path, self.skip_malformed(split)), split
+                )
             else:
                 self._warn_missing(split, path)
         return splits
@@ -84,6 +90,8 @@ class Builder(FaceLandmarkBuilder):
             if absent:
                 self._warn_missing(split, ", ".join(os.path.join(root, f) for f in absent))
                 continue
-            records = ibug_pts.read_300w_pts_folders(root, folders)
+            records = ibug_pts.read_300w_pts_folders(
+                root, folders, on_malformed=self.skip_malformed(split)
+            )
             splits[split] = self._generate_examples(records, split)
         return splits

@@ -81,13 +81,13 @@ class Builder(FaceLandmarkBuilder):
             if not existing(path):
                 self._warn_missing(split, path)
                 continue
-            splits[split] = self._generate_examples(wflw_txt.read_wflw_txt(path, image_dir), split)
+            records = wflw_txt.read_wflw_txt(path, image_dir, self.skip_malformed(split))
+            splits[split] = self._generate_examples(records, split)
             if split == "test":
                 for attribute in wflw_txt.ATTRIBUTES:
-                    records = _with_flag(wflw_txt.read_wflw_txt(path, image_dir), attribute)
-                    splits[f"test_{attribute}"] = self._generate_examples(
-                        records, f"test_{attribute}"
-                    )
+                    subset = f"test_{attribute}"
+                    records = wflw_txt.read_wflw_txt(path, image_dir, self.skip_malformed(subset))
+                    splits[subset] = self._generate_examples(_with_flag(records, attribute), subset)
         return splits
 
     def _mmpose_splits(self, ann_dir, image_dir):
@@ -98,30 +98,34 @@ class Builder(FaceLandmarkBuilder):
         splits = {}
         train = path("train")
         if existing(train):
-            records = _with_attributes(mmpose_coco.read_wflw_json(train, image_dir), None)
+            records = mmpose_coco.read_wflw_json(train, image_dir, self.skip_malformed("train"))
+            records = _with_attributes(records, None)
             splits["train"] = self._generate_examples(records, "train")
         else:
             self._warn_missing("train", train)
         test = path("test")
         if existing(test):
-            records = _with_attributes(
-                mmpose_coco.read_wflw_json(test, image_dir), subset_files, True
-            )
+            records = mmpose_coco.read_wflw_json(test, image_dir, self.skip_malformed("test"))
+            records = _with_attributes(records, subset_files, True)
             splits["test"] = self._generate_examples(records, "test")
         else:
             self._warn_missing("test", test)
         for attribute, subset in subset_files.items():
             if existing(subset):
-                records = _with_attributes(
-                    mmpose_coco.read_wflw_json(subset, image_dir), subset_files
-                )
-                splits[f"test_{attribute}"] = self._generate_examples(records, f"test_{attribute}")
+                split = f"test_{attribute}"
+                records = mmpose_coco.read_wflw_json(subset, image_dir, self.skip_malformed(split))
+                records = _with_attributes(records, subset_files)
+                splits[split] = self._generate_examples(records, split)
         return splits
 
 
 def _with_flag(records, attribute):
     """The records whose ``attribute`` flag is 1 (a function, so the name binds now)."""
     return (r for r in records if r["attributes"][attribute] == 1)
+
+
+def _ignore(error):
+    """Malformed faces of a subset file match no record; the subset's own split logs them."""
 
 
 def _membership_key(record):
@@ -141,7 +145,8 @@ def _with_attributes(records, subset_files, warn_unmatched=False):
     for attribute, path in (subset_files or {}).items():
         if existing(path):
             members[attribute] = {
-                _membership_key(r) for r in mmpose_coco.read_wflw_json(path, os.path.dirname(path))
+                _membership_key(r)
+                for r in mmpose_coco.read_wflw_json(path, os.path.dirname(path), _ignore)
             }
     seen = set()
     for record in records:

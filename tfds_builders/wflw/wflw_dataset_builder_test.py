@@ -1,5 +1,5 @@
 """WFLW builder: TFDS checks on ``dummy_data/`` (original txt lists, one missing and
-one corrupt image) and value checks on dummy data and MMPose's real samples."""
+one corrupt image, one truncated line) and value checks on dummy data and MMPose's real samples."""
 
 import json
 import logging
@@ -22,7 +22,7 @@ class WflwTest(tfds.testing.DatasetBuilderTestCase):
     DATASET_CLASS = Builder
     OVERLAPPING_SPLITS = [f"test_{a}" for a in wflw_txt.ATTRIBUTES]
     SPLITS = {
-        "train": 3,  # 4 lines, one image missing
+        "train": 3,  # 5 lines, one image missing, one line cut short
         "test": 3,  # 4 lines, one image corrupt
         "test_pose": 1,
         "test_expression": 1,
@@ -39,6 +39,12 @@ def test_dummy_txt_values_and_skips(tmp_path, caplog):
         splits = _testing.build(Builder, dummy, tmp_path, skip_image_decoding=True)
     assert "1_Handshaking_corrupt.jpg" in caplog.text and "0_Parade_missing.jpg" in caplog.text
     assert "wflw/test: skipped 1 example(s)" in caplog.text
+    # The train list's third line is cut short: named, counted, and the build goes on.
+    assert "list_98pt_rect_attr_train.txt, line 3: expected 207 fields" in caplog.text
+    assert (
+        "wflw/train: skipped 1 example(s) with missing or corrupt images and "
+        "1 malformed annotation(s); wrote 3" in caplog.text
+    )
     lists = dummy / "WFLW_annotations" / "list_98pt_rect_attr_train_test"
     records = [
         r

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 import h5py
 import numpy as np
 
+from keras_facelm.data.readers.entries import MalformedEntry, OnMalformed, parse_entries
 from keras_facelm.data.readers.image_io import encode_png
 from keras_facelm.data.readers.mmpose_coco import clip_xywh
 
@@ -111,7 +112,9 @@ def cofw_mat_size(path: str | os.PathLike) -> int:
         return int(shape[1])
 
 
-def read_cofw_mat(path: str | os.PathLike, first_index: int = 1) -> Iterator[dict]:
+def read_cofw_mat(
+    path: str | os.PathLike, first_index: int = 1, on_malformed: OnMalformed = None
+) -> Iterator[dict]:
     """Records of one COFW ``.mat`` file.
 
     Args:
@@ -120,6 +123,9 @@ def read_cofw_mat(path: str | os.PathLike, first_index: int = 1) -> Iterator[dic
             1 + the number of training faces for test, so that
             ``image/filename`` and ``key`` match MMPose's ``000001.jpg``...
             numbering, with a ``.png`` extension here).
+        on_malformed: ``None`` to raise on a damaged face, or a callable that
+            receives its :class:`~keras_facelm.data.readers.entries.MalformedEntry`
+            while reading goes on with the next face.
 
     Yields:
         records with ``image_bytes`` (PNG), ``keypoints`` ``(29, 2)``,
@@ -129,6 +135,8 @@ def read_cofw_mat(path: str | os.PathLike, first_index: int = 1) -> Iterator[dic
     Raises:
         FileNotFoundError / ValueError: missing file, not HDF5, missing fields
             or wrongly shaped arrays (naming the file and field).
+        MalformedEntry: one face's image is unreadable or not uint8 (naming the
+            file and the face).
     """
     path = os.fspath(path)
     limit = _max_read_bytes(path)
@@ -147,33 +155,41 @@ def read_cofw_mat(path: str | os.PathLike, first_index: int = 1) -> Iterator[dic
             refs = np.asarray(_checked(images, images_name, path, limit)).reshape(-1)
             phis_all = np.asarray(_checked(phis, phis_name, path, limit), np.float64)
             boxes_all = np.asarray(_checked(boxes, boxes_name, path, limit), np.float64)
-        for idx in range(n):
-            with _hdf5_errors(path):
-                name = f"image {idx} of {images_name}"
-                pixels = np.asarray(_checked(mat[refs[idx]], name, path, limit))
-                pixels = pixels.transpose()
-                if pixels.dtype != np.uint8 or pixels.ndim not in (2, 3):
-                    raise ValueError(
-                        f"{path}: {name} is {pixels.dtype} {pixels.shape}, "
-                        "expected uint8 (H, W) or (H, W, 3)"
-                    )
-                height, width = pixels.shape[:2]
-                points = phis_all[:, idx].reshape(3, NUM_KEYPOINTS).T.copy()
-                points[:, :2] -= 1
-                points[points < 0] = 0
-                box = boxes_all[:, idx].copy()
-                box[box < 0] = 0
-                number = first_index + idx
-                record = {
-                    "key": f"{number:06d}",
-                    "image_path": None,
-                    "image_bytes": encode_png(pixels),
-                    "image/filename": f"{number:06d}.png",
-                    "keypoints": points[:, :2].astype(np.float32),
-                    "visibility": np.minimum(1, 2 - points[:, 2]).astype(np.float32),
-                    "bbox": clip_xywh(box, width, height),
-                    "center": np.full((2,), np.nan, np.float32),
-                    "scale": np.float32(np.nan),
-                    "occluded": points[:, 2] == 1,
-                }
-            yield record
+
+        def parse(idx):
+            name = f"image {idx} of {images_name}"
+            try:
+                with _hdf5_errors(path):
+                    pixels = np.asarray(_checked(mat[refs[idx]], name, path, limit)).transpose()
+            except ValueError as e:
+                raise MalformedEntry(str(e)) from None
+            number = first_index + idx
+            return _face_record(path, name, number, pixels, phis_all[:, idx], boxes_all[:, idx])
+
+        yield from parse_entries(range(n), parse, on_malformed)
+
+
+def _face_record(path, name, number, pixels, phis_column, box_column) -> dict:
+    """The record of face ``number`` from its pixels, ``phis`` column and box column."""
+    if pixels.dtype != np.uint8 or pixels.ndim not in (2, 3) or pixels.shape[2:] not in ((), (3,)):
+        raise MalformedEntry(
+            f"{path}: {name} is {pixels.dtype} {pixels.shape}, expected uint8 (H, W) or (H, W, 3)"
+        )
+    height, width = pixels.shape[:2]
+    points = phis_column.reshape(3, NUM_KEYPOINTS).T.copy()
+    points[:, :2] -= 1
+    points[points < 0] = 0
+    box = box_column.copy()
+    box[box < 0] = 0
+    return {
+        "key": f"{number:06d}",
+        "image_path": None,
+        "image_bytes": encode_png(pixels),
+        "image/filename": f"{number:06d}.png",
+        "keypoints": points[:, :2].astype(np.float32),
+        "visibility": np.minimum(1, 2 - points[:, 2]).astype(np.float32),
+        "bbox": clip_xywh(box, width, height),
+        "center": np.full((2,), np.nan, np.float32),
+        "scale": np.float32(np.nan),
+        "occluded": points[:, 2] == 1,
+    }

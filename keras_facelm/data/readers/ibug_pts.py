@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from keras_facelm.data.readers.entries import MalformedEntry, OnMalformed, parse_entries
 from keras_facelm.data.readers.text_file import open_text
 
 __all__ = [
@@ -113,7 +114,7 @@ def _find_image(pts_path: str) -> str | None:
 
 
 def read_300w_pts_folders(
-    root: str | os.PathLike, folders, num_keypoints: int = 68
+    root: str | os.PathLike, folders, num_keypoints: int = 68, on_malformed: OnMalformed = None
 ) -> Iterator[dict]:
     """Records of the ``.pts`` files in ``root/<folder>`` for each folder.
 
@@ -123,29 +124,44 @@ def read_300w_pts_folders(
     Keys are the ``.pts`` path relative to ``root`` without extension, in
     sorted order.
 
+    Args:
+        root: the folder that holds ``folders``.
+        folders: sub-folders to read, e.g. ``["lfpw/trainset", "helen/trainset"]``.
+        num_keypoints: points every file must have.
+        on_malformed: ``None`` to raise on a malformed ``.pts`` file, or a
+            callable that receives its
+            :class:`~keras_facelm.data.readers.entries.MalformedEntry` while
+            reading goes on with the next file.
+
     Raises:
         FileNotFoundError: a folder is missing.
-        ValueError: a malformed ``.pts`` file (see :func:`read_pts`).
+        MalformedEntry: a malformed ``.pts`` file (see :func:`read_pts`).
     """
     root = os.fspath(root)
+
+    def parse(folder_and_name):
+        folder, name = folder_and_name
+        pts_path = os.path.join(root, folder, name)
+        try:
+            keypoints = read_pts(pts_path, expected_points=num_keypoints)
+        except ValueError as e:
+            raise MalformedEntry(str(e)) from None
+        image_path = _find_image(pts_path)
+        rel = os.path.join(folder, os.path.splitext(name)[0])
+        return {
+            "key": rel,
+            "image_path": image_path or os.path.splitext(pts_path)[0] + IMAGE_EXTENSIONS[0],
+            "image/filename": os.path.relpath(image_path, root) if image_path else rel,
+            "keypoints": keypoints,
+            "visibility": np.ones((num_keypoints,), np.float32),
+            "bbox": np.concatenate([keypoints.min(axis=0), keypoints.max(axis=0)]),
+            "center": np.full((2,), np.nan, np.float32),
+            "scale": np.float32(np.nan),
+        }
+
     for folder in folders:
         directory = os.path.join(root, folder)
         if not os.path.isdir(directory):
             raise FileNotFoundError(f"300W folder {directory!r} not found")
-        for name in sorted(os.listdir(directory)):
-            if not name.endswith(".pts"):
-                continue
-            pts_path = os.path.join(directory, name)
-            keypoints = read_pts(pts_path, expected_points=num_keypoints)
-            image_path = _find_image(pts_path)
-            rel = os.path.join(folder, os.path.splitext(name)[0])
-            yield {
-                "key": rel,
-                "image_path": image_path or os.path.splitext(pts_path)[0] + IMAGE_EXTENSIONS[0],
-                "image/filename": os.path.relpath(image_path, root) if image_path else rel,
-                "keypoints": keypoints,
-                "visibility": np.ones((num_keypoints,), np.float32),
-                "bbox": np.concatenate([keypoints.min(axis=0), keypoints.max(axis=0)]),
-                "center": np.full((2,), np.nan, np.float32),
-                "scale": np.float32(np.nan),
-            }
+        names = sorted(n for n in os.listdir(directory) if n.endswith(".pts"))
+        yield from parse_entries([(folder, n) for n in names], parse, on_malformed)

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from keras_facelm.data.readers.entries import MalformedEntry, OnMalformed, parse_entries
 from keras_facelm.data.readers.text_file import open_text
 
 __all__ = [
@@ -114,7 +115,7 @@ def clip_xywh(box, width: int, height: int) -> np.ndarray:
 def _keypoints(flat, num_keypoints: int, path: str, ann_id) -> tuple[np.ndarray, np.ndarray]:
     arr = np.array(flat, dtype=np.float32)
     if arr.size != 3 * num_keypoints:
-        raise ValueError(
+        raise MalformedEntry(
             f"{path}: annotation id {ann_id} has {arr.size} keypoint values, "
             f"expected {3 * num_keypoints} ({num_keypoints} x [x, y, v])"
         )
@@ -136,30 +137,48 @@ def _is_valid_instance(record: dict, iscrowd, num_keypoints) -> bool:
 
 @contextlib.contextmanager
 def _fields_of(path: str, ann):
-    """Turns a missing or wrongly typed field into a ``ValueError`` naming the file."""
+    """Turns a missing or wrongly typed field into an error naming the file.
+
+    For one annotation (``ann`` a value of the ``annotations`` list) the error is
+    a :class:`MalformedEntry` with the annotation's id; for the lists as a
+    whole (``ann=None``) a plain ``ValueError``.
+    """
+    error = ValueError if ann is None else MalformedEntry
+    ann_id = ann.get("id") if isinstance(ann, dict) else None
     try:
         yield
+    except MalformedEntry:
+        raise
     except (KeyError, TypeError, IndexError, AttributeError, OverflowError) as e:
-        ann_id = ann.get("id") if isinstance(ann, dict) else None
-        raise ValueError(
+        raise error(
             f"{path}: annotation id {ann_id!r}: missing or malformed field "
             f"({type(e).__name__}: {e})"
         ) from None
     except ValueError as e:
-        if path in str(e):
-            raise
-        ann_id = ann.get("id") if isinstance(ann, dict) else None
-        raise ValueError(f"{path}: annotation id {ann_id!r}: bad value ({e})") from None
+        raise error(f"{path}: annotation id {ann_id!r}: bad value ({e})") from None
 
 
-def _iter_annotations(data: dict, path: str):
-    """(image, annotation) pairs in xtcocotools' order."""
+def _parsed_annotations(path: str, image_dir: str, parse, on_malformed: OnMalformed):
+    """Records of one file: ``parse(img, ann)`` over (image, annotation) pairs.
+
+    Pairs come in xtcocotools' order (images in list order, each image's
+    annotations in file order). ``parse`` returns a record or ``None`` (an
+    annotation MMPose drops); a damaged annotation is a :class:`MalformedEntry`
+    handled as ``on_malformed`` says.
+    """
+    data = load_coco_json(path)
     by_image = collections.defaultdict(list)
     with _fields_of(path, None):
         for ann in data["annotations"]:
             by_image[ann["image_id"]].append(ann)
         pairs = [(img, ann) for img in data["images"] for ann in by_image.get(img["id"], ())]
-    yield from pairs
+
+    def parse_pair(pair):
+        img, ann = pair
+        with _fields_of(path, ann):
+            return parse(img, ann)
+
+    return parse_entries(pairs, parse_pair, on_malformed)
 
 
 def _base_record(img: dict, ann: dict, image_dir: str) -> dict:
@@ -171,7 +190,10 @@ def _base_record(img: dict, ann: dict, image_dir: str) -> dict:
 
 
 def read_center_scale_json(
-    path: str | os.PathLike, image_dir: str | os.PathLike, num_keypoints: int
+    path: str | os.PathLike,
+    image_dir: str | os.PathLike,
+    num_keypoints: int,
+    on_malformed: OnMalformed = None,
 ) -> Iterator[dict]:
     """Records of a WFLW/300W/AFLW-style file (center and scale given).
 
@@ -179,6 +201,8 @@ def read_center_scale_json(
         path: the JSON file.
         image_dir: MMPose's ``data_prefix['img']``; ``file_name`` is relative to it.
         num_keypoints: K.
+        on_malformed: ``None`` to raise on a malformed annotation, or a callable
+            that receives its :class:`MalformedEntry` while reading goes on.
 
     Yields:
         records with ``keypoints``, ``visibility``, ``bbox``, ``center``,
@@ -186,72 +210,72 @@ def read_center_scale_json(
         (float32, pixels; NaN if absent) when the annotation has one.
     """
     path, image_dir = os.fspath(path), os.fspath(image_dir)
-    data = load_coco_json(path)
-    for img, ann in _iter_annotations(data, path):
-        with _fields_of(path, ann):
-            for field in ("center", "scale", "keypoints"):
-                if field not in ann:
-                    raise ValueError(f"{path}: annotation id {ann.get('id')} lacks {field!r}")
-            keypoints, v = _keypoints(ann["keypoints"], num_keypoints, path, ann["id"])
-            center = np.array(ann["center"], dtype=np.float32).reshape(2)
-            scale = np.float32(ann["scale"])
-            record = _base_record(img, ann, image_dir)
-            record.update(
-                keypoints=keypoints,
-                visibility=np.minimum(1, v).astype(np.float32),
-                bbox=bbox_cs2xyxy(center, scale),
-                center=center,
-                scale=scale,
-            )
-            if "box_size" in ann:
-                record["box_size"] = np.float32(ann["box_size"])
-            valid = _is_valid_instance(record, ann.get("iscrowd", 0), ann.get("num_keypoints"))
-        if valid:
-            yield record
+
+    def parse(img, ann):
+        for field in ("center", "scale", "keypoints"):
+            if field not in ann:
+                raise MalformedEntry(f"{path}: annotation id {ann.get('id')} lacks {field!r}")
+        keypoints, v = _keypoints(ann["keypoints"], num_keypoints, path, ann["id"])
+        center = np.array(ann["center"], dtype=np.float32).reshape(2)
+        scale = np.float32(ann["scale"])
+        record = _base_record(img, ann, image_dir)
+        record.update(
+            keypoints=keypoints,
+            visibility=np.minimum(1, v).astype(np.float32),
+            bbox=bbox_cs2xyxy(center, scale),
+            center=center,
+            scale=scale,
+        )
+        if "box_size" in ann:
+            record["box_size"] = np.float32(ann["box_size"])
+        valid = _is_valid_instance(record, ann.get("iscrowd", 0), ann.get("num_keypoints"))
+        return record if valid else None
+
+    return _parsed_annotations(path, image_dir, parse, on_malformed)
 
 
-def read_wflw_json(path, image_dir) -> Iterator[dict]:
+def read_wflw_json(path, image_dir, on_malformed: OnMalformed = None) -> Iterator[dict]:
     """MMPose's ``face_landmarks_wflw_*.json`` (98 points). See :func:`read_center_scale_json`."""
-    return read_center_scale_json(path, image_dir, 98)
+    return read_center_scale_json(path, image_dir, 98, on_malformed)
 
 
-def read_300w_json(path, image_dir) -> Iterator[dict]:
+def read_300w_json(path, image_dir, on_malformed: OnMalformed = None) -> Iterator[dict]:
     """MMPose's ``face_landmarks_300w_*.json`` (68 points). See :func:`read_center_scale_json`."""
-    return read_center_scale_json(path, image_dir, 68)
+    return read_center_scale_json(path, image_dir, 68, on_malformed)
 
 
-def read_aflw_json(path, image_dir) -> Iterator[dict]:
+def read_aflw_json(path, image_dir, on_malformed: OnMalformed = None) -> Iterator[dict]:
     """MMPose's ``face_landmarks_aflw_*.json`` (19 points), with ``box_size``.
 
     ``box_size`` (pixels, AFLW's NME normaliser) is NaN when the file has none
     (MMPose requires it only in test mode).
     """
-    for record in read_center_scale_json(path, image_dir, 19):
+    for record in read_center_scale_json(path, image_dir, 19, on_malformed):
         record.setdefault("box_size", np.float32(np.nan))
         yield record
 
 
-def read_cofw_json(path, image_dir) -> Iterator[dict]:
+def read_cofw_json(path, image_dir, on_malformed: OnMalformed = None) -> Iterator[dict]:
     """MMPose's ``cofw_{train,test}.json`` (29 points, xywh box).
 
     ``parse_cofw_dataset.py`` writes ``v = 2 - occlusion_flag``: 2 visible,
     1 occluded. ``visibility`` is MMPose's ``min(1, v)`` (all ones) and the
-    flag is kept as ``occluded`` (``(29,)`` bool, ``v == 1``).
+    flag is kept as ``occluded`` (``(29,)`` bool, ``v == 1``). ``on_malformed``
+    as for :func:`read_center_scale_json`.
     """
     path, image_dir = os.fspath(path), os.fspath(image_dir)
-    data = load_coco_json(path)
-    for img, ann in _iter_annotations(data, path):
-        with _fields_of(path, ann):
-            if "bbox" not in ann or "keypoints" not in ann:
-                continue
-            record, keypoints, v = _box_only_record(
-                img, ann, image_dir, path, ann["keypoints"], 29, ann["bbox"]
-            )
-            record["occluded"] = v == 1
-            num = ann.get("num_keypoints", np.count_nonzero(keypoints.max(axis=1)))
-            valid = _is_valid_instance(record, ann.get("iscrowd", 0), num)
-        if valid:
-            yield record
+
+    def parse(img, ann):
+        if "bbox" not in ann or "keypoints" not in ann:
+            return None
+        record, keypoints, v = _box_only_record(
+            img, ann, image_dir, path, ann["keypoints"], 29, ann["bbox"]
+        )
+        record["occluded"] = v == 1
+        num = ann.get("num_keypoints", np.count_nonzero(keypoints.max(axis=1)))
+        return record if _is_valid_instance(record, ann.get("iscrowd", 0), num) else None
+
+    return _parsed_annotations(path, image_dir, parse, on_malformed)
 
 
 def _box_only_record(img, ann, image_dir, path, flat_keypoints, num_keypoints, xywh):
@@ -272,23 +296,25 @@ def _box_only_record(img, ann, image_dir, path, flat_keypoints, num_keypoints, x
     return record, keypoints, v
 
 
-def read_coco_wholebody_face_json(path, image_dir) -> Iterator[dict]:
+def read_coco_wholebody_face_json(
+    path, image_dir, on_malformed: OnMalformed = None
+) -> Iterator[dict]:
     """Faces of ``coco_wholebody_{train,val}_v1.0.json`` (68 points, ``face_box``).
 
     One record per annotation with ``face_valid`` true and ``max(face_kpts) > 0``;
     ``num_keypoints`` is the number of points with ``max(x, y) > 0`` as in
-    MMPose. ``visibility = min(1, v)``; no center/scale (NaN).
+    MMPose. ``visibility = min(1, v)``; no center/scale (NaN). ``on_malformed``
+    as for :func:`read_center_scale_json`.
     """
     path, image_dir = os.fspath(path), os.fspath(image_dir)
-    data = load_coco_json(path)
-    for img, ann in _iter_annotations(data, path):
-        with _fields_of(path, ann):
-            if not ann.get("face_valid") or max(ann["face_kpts"]) <= 0:
-                continue
-            record, keypoints, _ = _box_only_record(
-                img, ann, image_dir, path, ann["face_kpts"], 68, ann["face_box"]
-            )
-            num = np.count_nonzero(keypoints.max(axis=1))
-            valid = _is_valid_instance(record, ann.get("iscrowd", 0), num)
-        if valid:
-            yield record
+
+    def parse(img, ann):
+        if not ann.get("face_valid") or max(ann["face_kpts"]) <= 0:
+            return None
+        record, keypoints, _ = _box_only_record(
+            img, ann, image_dir, path, ann["face_kpts"], 68, ann["face_box"]
+        )
+        num = np.count_nonzero(keypoints.max(axis=1))
+        return record if _is_valid_instance(record, ann.get("iscrowd", 0), num) else None
+
+    return _parsed_annotations(path, image_dir, parse, on_malformed)
