@@ -22,6 +22,9 @@ def main(argv=None):
     source.add_argument("--video", help="video file (.mp4, .avi, ...)")
     source.add_argument("--camera", type=int, help="webcam index (e.g. 0)")
     parser.add_argument("--output", default=".", help="folder for the video and JSON lines")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace the outputs of an earlier run"
+    )
     args = parser.parse_args(argv)
 
     from keras_facelm.inference import FaceLandmarker, OneEuroParams
@@ -33,6 +36,7 @@ def main(argv=None):
         args.output,
         smoothing=OneEuroParams(min_cutoff=1.0, beta=5.0),
         progress=True,
+        overwrite=args.overwrite,
     )
     print(json.dumps(summary.to_json(), indent=1, default=str))
     return summary

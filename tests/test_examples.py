@@ -135,6 +135,16 @@ def test_quickstart_and_video_demo_with_a_preset_directory(tmp_path):
     )
     assert summary.frames == 4 and summary.tracks == 1
     assert len((tmp_path / "clip.jsonl").read_text().splitlines()) == 4
+    # The same run through the command line: refused while the outputs exist, then replaced.
+    from keras_facelm.cli import main
+
+    demo = ["demo", "--preset", str(tmp_path / "preset"), "--video", str(tmp_path / "clip.mp4")]
+    demo += ["--output", str(tmp_path), "--max-frames", "2"]
+    with pytest.raises(SystemExit, match="clip.landmarks.mp4 already exists.*--overwrite"):
+        main(demo)
+    assert len((tmp_path / "clip.jsonl").read_text().splitlines()) == 4
+    main([*demo, "--overwrite"])
+    assert len((tmp_path / "clip.jsonl").read_text().splitlines()) == 2
 
 
 @pytest.mark.slow

@@ -23,6 +23,9 @@ def add_arguments(parser):
     source.add_argument("--video", help="video file (.mp4, .avi, ...)")
     add_model_option(parser)
     parser.add_argument("--output", default=".", help="folder for the video and JSON lines")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace the outputs of an earlier run"
+    )
     add_video_arguments(parser)
     parser.set_defaults(max_frames=300)
 
@@ -34,7 +37,12 @@ def run(args):
     source = args.camera if args.video is None else args.video
     landmarker = FaceLandmarker(args.preset)
     summary = landmark_video_to_folder(
-        landmarker, source, args.output, progress=True, **video_options(args)
+        landmarker,
+        source,
+        args.output,
+        progress=True,
+        overwrite=args.overwrite,
+        **video_options(args),
     )
     print(json.dumps(summary.to_json(), indent=1, default=str))
     return 0

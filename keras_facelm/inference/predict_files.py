@@ -177,6 +177,7 @@ def predict_files(
                 output_jsonl=out / f"{stem}.jsonl",
                 indices=indices,
                 progress=progress,
+                overwrite=True,  # the output folder was checked above
                 **(video_options or {}),
             )
         except (OSError, ValueError) as e:

@@ -19,6 +19,7 @@ moving face it also contains the real motion.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -29,6 +30,7 @@ import numpy as np
 from keras_facelm.inference.drawing import draw_faces
 from keras_facelm.inference.smoothing import OneEuroParams
 from keras_facelm.inference.tracking import FaceTracker
+from keras_facelm.utils.atomic_write import write_file
 
 __all__ = ["VideoSummary", "keypoint_jitter", "landmark_video", "landmark_video_to_folder"]
 
@@ -82,14 +84,22 @@ class VideoSummary:
         return dataclasses.asdict(self)
 
 
-def _open_writer(path, fps, size):
-    suffix = os.path.splitext(os.fspath(path))[1].lower()
-    if suffix not in _FOURCC:
+def _check_video_name(path) -> None:
+    if os.path.splitext(os.fspath(path))[1].lower() not in _FOURCC:
         raise ValueError(f"video output {os.fspath(path)!r}: use a .mp4 or .avi file name")
+
+
+@contextlib.contextmanager
+def _video_writer(path, fps, size):
+    """An open ``cv2.VideoWriter`` for ``path`` (``.mp4``/``.avi``), released on exit."""
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
     writer = cv2.VideoWriter(os.fspath(path), cv2.VideoWriter_fourcc(*_FOURCC[suffix]), fps, size)
     if not writer.isOpened():
         raise ValueError(f"cannot write video {os.fspath(path)!r}")
-    return writer
+    try:
+        yield writer
+    finally:
+        writer.release()
 
 
 def _frames(capture, max_frames):
@@ -127,6 +137,7 @@ def landmark_video(
     max_frames: int | None = None,
     indices: bool = False,
     progress: bool = False,
+    overwrite: bool = False,
 ) -> VideoSummary:
     """Landmarks of every face in every frame of a video.
 
@@ -146,16 +157,23 @@ def landmark_video(
         max_frames: stop after this many frames (needed for a webcam).
         indices: number the points in the annotated video.
         progress: show a progress bar (tqdm) on stderr.
+        overwrite: replace existing output files. Outputs are written under
+            temporary names and renamed into place only when the whole video is
+            done, so an error or an interruption leaves no half-written file.
 
     Returns:
         :class:`VideoSummary`.
 
     Raises:
         ValueError: the video cannot be opened, or an output cannot be written.
+        OutputExistsError: an output file exists and ``overwrite`` is false
+            (raised before any frame is read).
     """
     camera = isinstance(source, int)
     if frames_per_batch is None:
         frames_per_batch = 1 if camera else 8
+    if output_video is not None:
+        _check_video_name(output_video)
     capture = cv2.VideoCapture(source if camera else os.fspath(source))
     if not capture.isOpened():
         raise ValueError(f"cannot open video {source!r}")
@@ -164,15 +182,28 @@ def landmark_video(
     height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
     total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) or None
     tracker = FaceTracker(iou_threshold=iou_threshold, max_missed=max_missed, smoothing=smoothing)
-    writer = None if output_video is None else _open_writer(output_video, fps, (width, height))
-    jsonl = None if output_jsonl is None else open(output_jsonl, "w")  # noqa: SIM115
     raw_tracks, smooth_tracks, index = {}, {}, 0
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    # Leaving the stack closes the writers, renames the finished files into place (or,
+    # after an error, removes them), and releases the capture.
+    with contextlib.ExitStack() as outputs:
+        outputs.callback(capture.release)
 
-        bar = tqdm(total=max_frames or total, unit="frame", desc=os.fspath(str(source)))
-    try:
+        def temporary(path):
+            return outputs.enter_context(write_file(path, overwrite=overwrite))
+
+        writer = jsonl = bar = None
+        if output_video is not None:
+            writer = outputs.enter_context(
+                _video_writer(temporary(output_video), fps, (width, height))
+            )
+        if output_jsonl is not None:
+            jsonl = outputs.enter_context(open(temporary(output_jsonl), "w"))  # noqa: SIM115
+        if progress:
+            from tqdm import tqdm
+
+            bar = outputs.enter_context(
+                tqdm(total=max_frames or total, unit="frame", desc=os.fspath(str(source)))
+            )
         for batch in _batches(_frames(capture, max_frames), frames_per_batch):
             results = landmarker.detect(batch, color="bgr", raise_errors=True)
             for frame, result in zip(batch, results, strict=True):
@@ -195,37 +226,22 @@ def landmark_video(
                     shown.append(face)
                     records.append(record)
                 if jsonl is not None:
-                    jsonl.write(
-                        json.dumps(
-                            {
-                                "frame": index,
-                                "time": round(t, 4),
-                                "width": width,
-                                "height": height,
-                                "faces": records,
-                            }
-                        )
-                        + "\n"
-                    )
+                    frame_record = {
+                        "frame": index,
+                        "time": round(t, 4),
+                        "width": width,
+                        "height": height,
+                        "faces": records,
+                    }
+                    jsonl.write(json.dumps(frame_record) + "\n")
                 if writer is not None:
                     rgb = draw_faces(
-                        frame[..., ::-1],
-                        shown,
-                        scheme=landmarker.scheme.name,
-                        indices=indices,
+                        frame[..., ::-1], shown, scheme=landmarker.scheme.name, indices=indices
                     )
                     writer.write(np.ascontiguousarray(rgb[..., ::-1]))
                 index += 1
                 if bar is not None:
                     bar.update(1)
-    finally:
-        capture.release()
-        if writer is not None:
-            writer.release()
-        if jsonl is not None:
-            jsonl.close()
-        if bar is not None:
-            bar.close()
     return VideoSummary(
         frames=index,
         fps=float(fps),

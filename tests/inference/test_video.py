@@ -12,6 +12,7 @@ from keras_facelm.inference.landmarker import FaceLandmarker
 from keras_facelm.inference.smoothing import OneEuroFilter, OneEuroParams
 from keras_facelm.inference.tracking import FaceTracker
 from keras_facelm.inference.video import keypoint_jitter, landmark_video, landmark_video_to_folder
+from keras_facelm.utils.atomic_write import OutputExistsError
 
 
 class CropGridPredictor:
@@ -129,6 +130,36 @@ def test_unopenable_video_and_bad_output_name(tmp_path):
     write_clip(tmp_path / "ok.mp4", [np.zeros((32, 32, 3), np.uint8)] * 2)
     with pytest.raises(ValueError, match="use a .mp4 or .avi"):
         landmark_video(lm, tmp_path / "ok.mp4", output_video=tmp_path / "x.gif")
+
+
+def test_outputs_appear_whole_or_not_at_all(tmp_path):
+    write_clip(tmp_path / "clip.mp4", [np.full((48, 48, 3), 90, np.uint8)] * 12)
+    outputs = dict(output_video=tmp_path / "out.mp4", output_jsonl=tmp_path / "out.jsonl")
+    frames = []
+
+    def detector_failing_at_frame_8(image):
+        frames.append(image)
+        if len(frames) == 8:
+            raise RuntimeError("detector crashed")
+        return np.array([[8.0, 8, 40, 40]]), np.array([0.9])
+
+    lm = FaceLandmarker(CropGridPredictor(), detector=detector_failing_at_frame_8)
+    with pytest.raises(RuntimeError, match="detector crashed"):
+        landmark_video(lm, tmp_path / "clip.mp4", frames_per_batch=1, **outputs)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]  # no partial file left
+
+    frames.clear()
+    frames.extend([None] * 100)  # the detector no longer fails
+    landmark_video(lm, tmp_path / "clip.mp4", **outputs)
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 12
+    with pytest.raises(OutputExistsError, match="out.mp4 already exists.*--overwrite"):
+        landmark_video(lm, tmp_path / "clip.mp4", max_frames=2, **outputs)
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 12  # kept as it was
+    landmark_video(lm, tmp_path / "clip.mp4", max_frames=2, overwrite=True, **outputs)
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 2
+    written = cv2.VideoCapture(str(tmp_path / "out.mp4"))
+    assert int(written.get(cv2.CAP_PROP_FRAME_COUNT)) == 2
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporaries
 
 
 def test_jitter_counts_only_consecutive_frames():
