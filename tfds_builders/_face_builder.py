@@ -106,6 +106,25 @@ class FaceLandmarkBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=Tru
         """Log that ``split`` is left out because its annotation file is absent."""
         logger.warning("%s: no %r split, %s not found", self.name, split, path)
 
+    def _file_splits(self, pattern: str, suffixes: dict[str, str], read) -> dict:
+        """One split per annotation file that exists; the others are left out with a warning.
+
+        Args:
+            pattern: the annotation path with a ``{}`` for the file's suffix.
+            suffixes: split name → suffix (``{"test": "test"}``).
+            read: ``(path, on_malformed, split) -> records`` (a reader of
+                :mod:`keras_facelm.data.readers`).
+        """
+        splits = {}
+        for split, suffix in suffixes.items():
+            path = pattern.format(suffix)
+            if existing(path):
+                records = read(path, self.skip_malformed(split), split)
+                splits[split] = self._generate_examples(records, split)
+            else:
+                self._warn_missing(split, path)
+        return splits
+
     def _info(self) -> tfds.core.DatasetInfo:
         features = record_features(self.NUM_KEYPOINTS, tfds.features.Image(shape=(None, None, 3)))
         features.update(self._extra_features())

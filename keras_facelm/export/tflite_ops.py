@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "METADATA_NAME",
     "embed_metadata",
+    "operator_sequence",
     "output_tensor_names",
     "read_metadata",
     "tflite_operators",
@@ -25,8 +26,8 @@ def _schema():
     return schema_py_generated
 
 
-def tflite_operators(model_bytes: bytes) -> set[str]:
-    """Names of the operators used by a ``.tflite`` model.
+def operator_sequence(model_bytes: bytes) -> list[str]:
+    """The operator of every node of a ``.tflite`` model, in order, all subgraphs.
 
     Built-in operators by their ``BuiltinOperator`` name (``"CONV_2D"``);
     custom operators (Flex ops included, whose custom code starts with
@@ -35,16 +36,27 @@ def tflite_operators(model_bytes: bytes) -> set[str]:
     schema = _schema()
     names = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
     model = schema.Model.GetRootAs(model_bytes, 0)
-    ops = set()
+    codes = []
     for i in range(model.OperatorCodesLength()):
         code = model.OperatorCodes(i)
         # builtin codes above 127 live in BuiltinCode; DeprecatedBuiltinCode caps at 127
         builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
         if builtin == schema.BuiltinOperator.CUSTOM:
-            ops.add("CUSTOM:" + code.CustomCode().decode())
+            codes.append("CUSTOM:" + code.CustomCode().decode())
         else:
-            ops.add(names.get(builtin, f"BUILTIN_{builtin}"))
-    return ops
+            codes.append(names.get(builtin, f"BUILTIN_{builtin}"))
+    sequence = []
+    for s in range(model.SubgraphsLength()):
+        graph = model.Subgraphs(s)
+        sequence += [
+            codes[graph.Operators(i).OpcodeIndex()] for i in range(graph.OperatorsLength())
+        ]
+    return sequence
+
+
+def tflite_operators(model_bytes: bytes) -> set[str]:
+    """Names of the operators a ``.tflite`` model uses (see :func:`operator_sequence`)."""
+    return set(operator_sequence(model_bytes))
 
 
 def embed_metadata(model_bytes: bytes, text: str) -> bytes:

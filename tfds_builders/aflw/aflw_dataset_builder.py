@@ -53,22 +53,17 @@ class Builder(FaceLandmarkBuilder):
     def _split_generators(self, dl_manager):
         manual_dir = os.fspath(dl_manager.manual_dir)
         json_path = os.path.join(manual_dir, "annotations", "face_landmarks_aflw_{}.json")
-        splits = {}
         if any(existing(json_path.format(s)) for s in SPLITS):
             image_dir = os.path.join(manual_dir, "images")
-            for split in SPLITS:
-                path = json_path.format(split)
-                if existing(path):
-                    records = mmpose_coco.read_aflw_json(
-                        path, image_dir, self.skip_malformed(split)
-                    )
-                    splits[split] = self._generate_examples(records, split)
-                else:
-                    self._warn_missing(split, path)
-            return splits
+            return self._file_splits(
+                json_path,
+                {s: s for s in SPLITS},
+                lambda path, skip, _: mmpose_coco.read_aflw_json(path, image_dir, skip),
+            )
         mat = os.path.join(manual_dir, "AFLWinfo_release.mat")
         if not existing(mat):
             raise missing_files_error(self.name, manual_dir, _INSTRUCTIONS)
+        splits = {}
         info = aflw_mat.load_aflw_mat(mat)
         image_dir = os.path.join(manual_dir, "flickr")
         for split, rows in aflw_mat.aflw19_split_rows(info, self.NUM_TRAIN).items():

@@ -44,14 +44,10 @@ class Builder(FaceLandmarkBuilder):
         pattern = os.path.join(manual_dir, "annotations", "coco_wholebody_{}_v1.0.json")
         if not any(existing(pattern.format(infix)) for infix, _ in SPLIT_FILES.values()):
             raise missing_files_error(self.name, manual_dir, _INSTRUCTIONS)
-        splits = {}
-        for split, (infix, folder) in SPLIT_FILES.items():
-            path = pattern.format(infix)
-            if existing(path):
-                records = mmpose_coco.read_coco_wholebody_face_json(
-                    path, os.path.join(manual_dir, folder), self.skip_malformed(split)
-                )
-                splits[split] = self._generate_examples(records, split)
-            else:
-                self._warn_missing(split, path)
-        return splits
+        return self._file_splits(
+            pattern,
+            {split: infix for split, (infix, _) in SPLIT_FILES.items()},
+            lambda path, skip, split: mmpose_coco.read_coco_wholebody_face_json(
+                path, os.path.join(manual_dir, SPLIT_FILES[split][1]), skip
+            ),
+        )

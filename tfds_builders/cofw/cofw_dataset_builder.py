@@ -50,19 +50,14 @@ class Builder(FaceLandmarkBuilder):
         manual_dir = os.fspath(dl_manager.manual_dir)
         json_path = os.path.join(manual_dir, "annotations", "cofw_{}.json")
         mat_path = os.path.join(manual_dir, "COFW_{}_color.mat")
-        splits = {}
         if any(existing(json_path.format(s)) for s in ("train", "test")):
             image_dir = os.path.join(manual_dir, "images")
-            for split in ("train", "test"):
-                path = json_path.format(split)
-                if existing(path):
-                    records = mmpose_coco.read_cofw_json(
-                        path, image_dir, self.skip_malformed(split)
-                    )
-                    splits[split] = self._generate_examples(records, split)
-                else:
-                    self._warn_missing(split, path)
-            return splits
+            return self._file_splits(
+                json_path,
+                {"train": "train", "test": "test"},
+                lambda path, skip, _: mmpose_coco.read_cofw_json(path, image_dir, skip),
+            )
+        splits = {}
         train, test = mat_path.format("train"), mat_path.format("test")
         if not (existing(train) or existing(test)):
             raise missing_files_error(self.name, manual_dir, _INSTRUCTIONS)

@@ -60,28 +60,20 @@ class Builder(FaceLandmarkBuilder):
         csv_path = os.path.join(manual_dir, "face_landmarks_300w_{}.csv")
         if any(existing(json_path.format(s)) for s in SPLIT_FILES.values()):
             return self._file_splits(
-                json_path, lambda p, skip: mmpose_coco.read_300w_json(p, image_dir, skip)
+                json_path,
+                SPLIT_FILES,
+                lambda path, skip, _: mmpose_coco.read_300w_json(path, image_dir, skip),
             )
         if any(existing(csv_path.format(s)) for s in SPLIT_FILES.values()):
             return self._file_splits(
-                csv_path, lambda p, skip: hrnet_csv.read_hrnet_csv(p, image_dir, 68, skip)
+                csv_path,
+                SPLIT_FILES,
+                lambda path, skip, _: hrnet_csv.read_hrnet_csv(path, image_dir, 68, skip),
             )
         folders = {f for fs in ibug_pts.FACE300W_SPLIT_FOLDERS.values() for f in fs}
         if any(existing(os.path.join(manual_dir, f)) for f in folders):
             return self._pts_splits(manual_dir)
         raise missing_files_error(self.name, manual_dir, _INSTRUCTIONS)
-
-    def _file_splits(self, pattern, read):
-        splits = {}
-        for split, suffix in SPLIT_FILES.items():
-            path = pattern.format(suffix)
-            if existing(path):
-                splits[split] = self._generate_examples(
-                    read(path, self.skip_malformed(split)), split
-                )
-            else:
-                self._warn_missing(split, path)
-        return splits
 
     def _pts_splits(self, root):
         splits = {}
