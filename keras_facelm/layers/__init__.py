@@ -2,7 +2,7 @@
 flip-test merges."""
 
 from keras_facelm.layers.coordinate_decoding import RegressionDecoder
-from keras_facelm.layers.flip_merge import CoordinateFlipMerge, HeatmapFlipMerge
+from keras_facelm.layers.flip_merge import CoordinateFlipMerge, HeatmapFlipMerge, MirrorImages
 from keras_facelm.layers.heatmap_decoding import HeatmapDecoder
 from keras_facelm.layers.pixel_normalization import PixelNormalization
 
@@ -10,6 +10,7 @@ __all__ = [
     "CoordinateFlipMerge",
     "HeatmapDecoder",
     "HeatmapFlipMerge",
+    "MirrorImages",
     "PixelNormalization",
     "RegressionDecoder",
 ]

@@ -17,6 +17,7 @@ import keras
 import numpy as np
 
 from keras_facelm.data.schemes import get_scheme
+from keras_facelm.layers.flip_merge import MirrorImages
 from keras_facelm.layers.pixel_normalization import PixelNormalization
 from keras_facelm.models.preset_io import load_preset, save_preset_dir
 from keras_facelm.utils.config import as_tuples
@@ -129,7 +130,7 @@ class LandmarkTask(keras.Model):
             images = keras.Input(shape=(*self.image_size, 3), name="images")
             raw = self(images)
             if flip:
-                mirrored = self(keras.ops.flip(images, axis=2))
+                mirrored = self(MirrorImages(name="mirror_images")(images))
                 raw = self._merge_flipped()([raw, mirrored])
             cache[flip] = keras.Model(
                 images, self.codec.decoder()(raw), name=f"{self.name}_landmarks"

@@ -28,6 +28,28 @@ def run_saved_model(path, images):
 
 
 RUNNERS = {"litert": run_litert, "onnx": run_onnx, "tf_saved_model": run_saved_model}
+
+
+def tensor_types_by_operator(model_bytes: bytes) -> dict[str, set[str]]:
+    """``{operator: {tensor type of its inputs and outputs}}`` over the main subgraph,
+    e.g. ``{"CONV_2D": {"INT8", "INT32"}, "REVERSE_V2": {"FLOAT32", "INT32"}}``."""
+    from ai_edge_litert import schema_py_generated as schema
+
+    from keras_facelm.export.tflite_ops import operator_sequence
+
+    types = {v: k for k, v in vars(schema.TensorType).items() if not k.startswith("_")}
+    graph = schema.Model.GetRootAs(model_bytes, 0).Subgraphs(0)
+    out: dict[str, set[str]] = {}
+    for i, name in enumerate(operator_sequence(model_bytes)[: graph.OperatorsLength()]):
+        op = graph.Operators(i)
+        tensors = [op.Inputs(j) for j in range(op.InputsLength())]
+        tensors += [op.Outputs(j) for j in range(op.OutputsLength())]
+        out.setdefault(name, set()).update(
+            types[graph.Tensors(t).Type()] for t in tensors if t >= 0
+        )
+    return out
+
+
 SUFFIX = {"litert": ".tflite", "onnx": ".onnx", "tf_saved_model": ""}
 
 

@@ -22,6 +22,7 @@ from keras_facelm.export.files import staged_export
 from keras_facelm.export.tflite_ops import read_metadata, tflite_operators
 from keras_facelm.inference import ExportedLandmarker
 from keras_facelm.inference.predict import predict_faces
+from tests.export.runners import tensor_types_by_operator
 from tests.export.tiny_models import tiny_model
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -45,6 +46,20 @@ def exported(tmp_path_factory):
     path = tmp_path_factory.mktemp("export") / "tiny.tflite"
     export(model, path, format="litert", flip_test=True, input_dtype="uint8")
     return model, path
+
+
+def test_int8_keeps_input_mirror_normalisation_and_decoding_in_float(tmp_path):
+    model = tiny_model("ResNet50")
+    crops = np.random.default_rng(0).uniform(0, 255, (8, 64, 64, 3)).astype(np.float32)
+    path = tmp_path / "int8.tflite"
+    export(model, path, quantize="int8", representative_data=crops, flip_test=True)
+    types = tensor_types_by_operator(path.read_bytes())
+    assert types["REVERSE_V2"] <= {"FLOAT32", "INT32"}  # the flip test's mirror
+    assert types["SUB"] <= {"FLOAT32", "INT32"}  # normalisation; decoding subtracts too
+    assert types["REDUCE_MAX"] <= {"FLOAT32", "INT32"}  # decoding
+    assert "INT8" in types["CONV_2D"] and "FLOAT32" not in types["CONV_2D"]
+    out = ExportedLandmarker(path).predict_landmarks(crops)
+    assert np.isfinite(out["keypoints"]).all() and out["keypoints"].shape == (8, 68, 2)
 
 
 def test_litert_export_has_builtin_ops_sidecar_and_metadata(exported):
