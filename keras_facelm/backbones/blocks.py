@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import keras
 
+from keras_facelm.layers.depthwise_conv import DepthwiseConv2D
+
 __all__ = [
     "keras_name",
     "torch_path",
@@ -100,9 +102,13 @@ def conv2d(
 
 
 def depthwise_conv2d(x, kernel_size, *, name, strides=1, padding=0, dtype=None):
-    """``torch.nn.Conv2d(C, C, k, groups=C, bias=False)`` as a depthwise conv."""
+    """``torch.nn.Conv2d(C, C, k, groups=C, bias=False)`` as a depthwise conv.
+
+    :class:`~keras_facelm.layers.depthwise_conv.DepthwiseConv2D`: Keras's layer,
+    computed as shifted multiply-adds on JAX, where XLA's grouped conv is slow.
+    """
     return _padded(
-        keras.layers.DepthwiseConv2D(
+        DepthwiseConv2D(
             kernel_size,
             strides=strides,
             padding="valid",
