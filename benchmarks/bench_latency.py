@@ -67,16 +67,26 @@ PEERS = {
 
 # ----------------------------------------------------------------------------- workers
 def _keras_worker(spec):
+    """``spec["mode"]``: ``"landmark_model"`` (default; its ``predict_on_batch``, pixels →
+    keypoints), ``"raw"`` (the detector's ``predict_on_batch``, raw head output) or
+    ``"predict_landmarks"`` (the public call, decoding and numpy conversion included);
+    ``spec["batch"]`` images per call (default 1)."""
     import keras  # KERAS_BACKEND set by the coordinator
     import numpy as np
 
     from keras_facelm.models import from_preset
 
-    model = from_preset(spec["preset_dir"]).landmark_model(flip_test=False)
-    h, w = model.input_shape[1:3]
-    x = np.random.default_rng(0).uniform(0, 255, (1, h, w, 3)).astype("float32")
+    detector = from_preset(spec["preset_dir"])
+    mode, batch = spec.get("mode", "landmark_model"), spec.get("batch", 1)
+    h, w = detector.image_size
+    x = np.random.default_rng(0).uniform(0, 255, (batch, h, w, 3)).astype("float32")
     size = (pathlib.Path(spec["preset_dir"]) / "model.weights.h5").stat().st_size
     del keras
+    if mode == "raw":
+        return (lambda: detector.predict_on_batch(x)), size
+    if mode == "predict_landmarks":
+        return (lambda: detector.predict_landmarks(x, flip_test=False, batch_size=batch)), size
+    model = detector.landmark_model(flip_test=False)
     return (lambda: model.predict_on_batch(x)), size
 
 
@@ -125,8 +135,9 @@ def _mmpose_worker(spec):
     model = mm.MODELS.build(cfg.model).eval()
     model.test_cfg["flip_test"] = False
     flip = mm.dataset_meta_from_config(cfg, dataset_mode="train")["flip_indices"]
-    images = np.random.default_rng(0).uniform(0, 255, (1, 256, 256, 3)).astype(np.float32)
-    samples = mm.make_data_samples(1, flip)
+    batch = spec.get("batch", 1)
+    images = np.random.default_rng(0).uniform(0, 255, (batch, 256, 256, 3)).astype(np.float32)
+    samples = mm.make_data_samples(batch, flip)
     stage = spec.get("stage")  # None: the whole predict; else the forward pass up to it
 
     def forward_to(x):
@@ -229,17 +240,24 @@ class Worker:
         self.proc.wait(timeout=60)
 
 
+def random_preset(preset, work) -> pathlib.Path:
+    """``work/<preset>/preset``: the registered architecture with random weights (made once)."""
+    from keras_facelm.models import build_preset_model
+
+    path = work / preset / "preset"
+    if not (path / "config.json").is_file():
+        build_preset_model(preset).save_to_preset(path)
+    return path
+
+
 def prepare(preset, work, calibration):
     """Random-weight preset directory and its LiteRT/ONNX exports; returns their paths."""
     import numpy as np
 
     from keras_facelm.export import export
-    from keras_facelm.models import build_preset_model
 
     out = work / preset
-    paths = {"preset": out / "preset"}
-    if not (paths["preset"] / "config.json").is_file():
-        build_preset_model(preset).save_to_preset(paths["preset"])
+    paths = {"preset": random_preset(preset, work)}
     h, w = 256, 256
     crops = np.random.default_rng(0).uniform(0, 255, (calibration, h, w, 3)).astype(np.float32)
     jobs = {
