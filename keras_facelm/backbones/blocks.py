@@ -55,10 +55,18 @@ def torch_path(keras_layer_name: str) -> str:
     return keras_layer_name.replace("-", ".")
 
 
-def _padded(conv, x, padding, name, dtype):
-    """``conv`` (a "valid" conv layer) after PyTorch's symmetric zero padding of ``padding`` px."""
+def _padded_conv(layer_cls, x, *args, name, strides, padding, use_bias, dtype):
+    """``layer_cls(*args)`` as a "valid" conv after PyTorch's symmetric zero padding."""
     if padding:
         x = keras.layers.ZeroPadding2D(padding, name=f"{keras_name(name)}--pad", dtype=dtype)(x)
+    conv = layer_cls(
+        *args,
+        strides=strides,
+        padding="valid",
+        use_bias=use_bias,
+        name=keras_name(name),
+        dtype=dtype,
+    )
     return conv(x)
 
 
@@ -84,20 +92,16 @@ def conv2d(
         padding: int padding on every side, as PyTorch's ``padding=``.
         use_bias: PyTorch's ``bias=``; backbone convs followed by BN have none.
     """
-    return _padded(
-        keras.layers.Conv2D(
-            filters,
-            kernel_size,
-            strides=strides,
-            padding="valid",
-            use_bias=use_bias,
-            name=keras_name(name),
-            dtype=dtype,
-        ),
+    return _padded_conv(
+        keras.layers.Conv2D,
         x,
-        padding,
-        name,
-        dtype,
+        filters,
+        kernel_size,
+        name=name,
+        strides=strides,
+        padding=padding,
+        use_bias=use_bias,
+        dtype=dtype,
     )
 
 
@@ -107,19 +111,15 @@ def depthwise_conv2d(x, kernel_size, *, name, strides=1, padding=0, dtype=None):
     :class:`~keras_facelm.layers.depthwise_conv.DepthwiseConv2D`: Keras's layer,
     computed as shifted multiply-adds on JAX, where XLA's grouped conv is slow.
     """
-    return _padded(
-        DepthwiseConv2D(
-            kernel_size,
-            strides=strides,
-            padding="valid",
-            use_bias=False,
-            name=keras_name(name),
-            dtype=dtype,
-        ),
+    return _padded_conv(
+        DepthwiseConv2D,
         x,
-        padding,
-        name,
-        dtype,
+        kernel_size,
+        name=name,
+        strides=strides,
+        padding=padding,
+        use_bias=False,
+        dtype=dtype,
     )
 
 
