@@ -24,14 +24,20 @@ landmarks to predict), and ``predict_landmarks`` over raw per backend.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import pathlib
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from bench_latency import REPO, Worker, measure, random_preset, summarise  # noqa: E402
+from bench_latency import (  # noqa: E402
+    Worker,
+    add_run_arguments,
+    finish_results,
+    measure,
+    random_preset,
+    start_results,
+    summarise,
+)
 
 PRESETS = (
     "hrnetv2_w18_wflw",
@@ -102,12 +108,9 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=30, help="timed batch-1 calls per variant")
     parser.add_argument("--runs-32", type=int, default=6, help="timed batch-32 calls per variant")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--work", type=pathlib.Path, default=REPO / "outputs" / "bench_latency")
-    parser.add_argument("--output", type=pathlib.Path, default=None)
-    parser.add_argument("--mmpose-python", default=str(REPO / ".mmpose-ref" / "bin" / "python"))
+    add_run_arguments(parser, "bench_latency")
     args = parser.parse_args(argv)
-    mmpose = args.mmpose_python if pathlib.Path(args.mmpose_python).is_file() else None
-    results = {"cpu_count": os.cpu_count(), "load_avg_start": os.getloadavg(), "presets": {}}
+    mmpose, results = start_results(args)
     for preset in args.presets:
         preset_dir = random_preset(preset, args.work)
         rows = {}
@@ -125,10 +128,7 @@ def main(argv=None):
             print(f"\n{preset}, batch {batch}\n| mode | {header} |")
             print("|---" * (len(args.backends) + 2) + "|")
             print("\n".join(table(rows, args.backends, batch)), flush=True)
-    results["load_avg_end"] = os.getloadavg()
-    if args.output:
-        args.output.write_text(json.dumps(results, indent=2) + "\n")
-    return results
+    return finish_results(results, args.output)
 
 
 if __name__ == "__main__":

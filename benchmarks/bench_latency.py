@@ -344,6 +344,37 @@ def summarise(workers):
     return rows
 
 
+def add_run_arguments(parser, work: str) -> None:
+    """``--work`` (default ``outputs/<work>``), ``--output`` JSON and ``--mmpose-python``."""
+    parser.add_argument("--work", type=pathlib.Path, default=REPO / "outputs" / work)
+    parser.add_argument("--output", type=pathlib.Path, default=None, help="results JSON")
+    parser.add_argument(
+        "--mmpose-python",
+        default=str(REPO / ".mmpose-ref" / "bin" / "python"),
+        help="the MMPose reference venv's python; MMPose is left out when it is missing",
+    )
+
+
+def start_results(args) -> tuple[str | None, dict]:
+    """The MMPose python to use (or ``None``) and the results dict with the machine's facts."""
+    mmpose = args.mmpose_python if pathlib.Path(args.mmpose_python).is_file() else None
+    results = {
+        "threads": THREADS,
+        "cpu_count": os.cpu_count(),
+        "load_avg_start": os.getloadavg(),
+        "presets": {},
+    }
+    return mmpose, results
+
+
+def finish_results(results, path) -> dict:
+    """Adds the final load average and writes ``results`` to ``path`` (if given)."""
+    results["load_avg_end"] = os.getloadavg()
+    if path:
+        path.write_text(json.dumps(results, indent=2) + "\n")
+    return results
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", default=list(DEFAULT_PRESETS))
@@ -356,24 +387,13 @@ def main(argv=None):
         default=16,
         help="random crops calibrating int8 (speed only)",
     )
-    parser.add_argument("--work", type=pathlib.Path, default=REPO / "outputs" / "bench_latency")
-    parser.add_argument("--output", type=pathlib.Path, default=None)
-    parser.add_argument(
-        "--mmpose-python",
-        default=str(REPO.parent / "main" / ".mmpose-ref" / "bin" / "python"),
-    )
+    add_run_arguments(parser, "bench_latency")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return worker_main(args.worker)
-    mmpose = args.mmpose_python if pathlib.Path(args.mmpose_python).is_file() else None
-    results = {
-        "threads": THREADS,
-        "runs": args.runs,
-        "cpu_count": os.cpu_count(),
-        "load_avg_start": os.getloadavg(),
-        "presets": {},
-    }
+    mmpose, results = start_results(args)
+    results["runs"] = args.runs
     for i, preset in enumerate(args.presets):
         print(f"{preset}: preparing", flush=True)
         paths = prepare(preset, args.work, args.calibration)
@@ -388,10 +408,7 @@ def main(argv=None):
                 f"p90 {r['p90_ms']:.1f})  {r['size_mb']:7.2f} MB  vs MMPose {ratio}",
                 flush=True,
             )
-    results["load_avg_end"] = os.getloadavg()
-    if args.output:
-        args.output.write_text(json.dumps(results, indent=2) + "\n")
-    return results
+    return finish_results(results, args.output)
 
 
 if __name__ == "__main__":

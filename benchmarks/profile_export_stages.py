@@ -22,15 +22,21 @@ from __future__ import annotations
 
 import argparse
 import collections
-import json
-import os
 import pathlib
 import sys
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from bench_latency import DEFAULT_PRESETS, REPO, Worker, measure, summarise  # noqa: E402
+from bench_latency import (  # noqa: E402
+    DEFAULT_PRESETS,
+    Worker,
+    add_run_arguments,
+    finish_results,
+    measure,
+    start_results,
+    summarise,
+)
 
 STAGES = ("backbone", "head", "decode")
 
@@ -86,12 +92,9 @@ def main(argv=None):
     parser.add_argument("--presets", nargs="+", default=list(DEFAULT_PRESETS))
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--work", type=pathlib.Path, default=REPO / "outputs" / "stages")
-    parser.add_argument("--output", type=pathlib.Path, default=None)
-    parser.add_argument("--mmpose-python", default=str(REPO / ".mmpose-ref" / "bin" / "python"))
+    add_run_arguments(parser, "stages")
     args = parser.parse_args(argv)
-    mmpose = args.mmpose_python if pathlib.Path(args.mmpose_python).is_file() else None
-    results = {"cpu_count": os.cpu_count(), "load_avg_start": os.getloadavg(), "presets": {}}
+    mmpose, results = start_results(args)
     for preset in args.presets:
         print(f"{preset}: exporting stages", flush=True)
         files, operators = export_stages(preset, args.work)
@@ -134,10 +137,7 @@ def main(argv=None):
                 if f"{runtime}-{s}" in table
             ]
             print(f"| {runtime} | " + " | ".join(cells) + " |", flush=True)
-    results["load_avg_end"] = os.getloadavg()
-    if args.output:
-        args.output.write_text(json.dumps(results, indent=2) + "\n")
-    return results
+    return finish_results(results, args.output)
 
 
 if __name__ == "__main__":
