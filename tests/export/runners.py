@@ -6,10 +6,15 @@ import numpy as np
 
 
 def run_litert(path, images):
+    """Outputs for ``images``, fed in chunks of the file's batch (1 by default for LiteRT)."""
     from ai_edge_litert.interpreter import Interpreter
 
-    runner = Interpreter(model_path=str(path)).get_signature_runner("serving_default")
-    return {k: np.asarray(v) for k, v in runner(images=images).items()}
+    interpreter = Interpreter(model_path=str(path))
+    batch = int(interpreter.get_input_details()[0]["shape_signature"][0])
+    runner = interpreter.get_signature_runner("serving_default")
+    step = len(images) if batch < 1 else batch
+    chunks = [runner(images=images[i : i + step]) for i in range(0, len(images), step)]
+    return {k: np.concatenate([np.asarray(c[k]) for c in chunks]) for k in chunks[0]}
 
 
 def run_onnx(path, images):
