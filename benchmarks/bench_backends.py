@@ -108,6 +108,7 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=30, help="timed batch-1 calls per variant")
     parser.add_argument("--runs-32", type=int, default=6, help="timed batch-32 calls per variant")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batches", nargs="+", type=int, default=[1, 32], choices=[1, 32])
     add_run_arguments(parser, "bench_latency")
     args = parser.parse_args(argv)
     mmpose, results = start_results(args)
@@ -116,7 +117,8 @@ def main(argv=None):
         rows = {}
         # One backend at a time beside MMPose: four batch-32 processes of Hourglass-52
         # already hold about 12 GB.
-        for batch, runs in ((1, args.runs), (32, args.runs_32)):
+        for batch in args.batches:
+            runs = args.runs if batch == 1 else args.runs_32
             for backend in args.backends:
                 workers = workers_for(preset_dir, preset, backend, batch, mmpose)
                 measure(workers, runs, args.rounds)
@@ -124,7 +126,7 @@ def main(argv=None):
                 print(f"  {preset} batch {batch} {backend}: measured", flush=True)
         results["presets"][preset] = rows
         header = " | ".join([*args.backends, "MMPose eager"])
-        for batch in (1, 32):
+        for batch in args.batches:
             print(f"\n{preset}, batch {batch}\n| mode | {header} |")
             print("|---" * (len(args.backends) + 2) + "|")
             print("\n".join(table(rows, args.backends, batch)), flush=True)
