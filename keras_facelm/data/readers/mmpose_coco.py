@@ -158,7 +158,7 @@ def _fields_of(path: str, ann):
         raise error(f"{path}: annotation id {ann_id!r}: bad value ({e})") from None
 
 
-def _parsed_annotations(path: str, image_dir: str, parse, on_malformed: OnMalformed):
+def _parsed_annotations(path: str, parse, on_malformed: OnMalformed):
     """Records of one file: ``parse(img, ann)`` over (image, annotation) pairs.
 
     Pairs come in xtcocotools' order (images in list order, each image's
@@ -231,7 +231,7 @@ def read_center_scale_json(
         valid = _is_valid_instance(record, ann.get("iscrowd", 0), ann.get("num_keypoints"))
         return record if valid else None
 
-    return _parsed_annotations(path, image_dir, parse, on_malformed)
+    return _parsed_annotations(path, parse, on_malformed)
 
 
 def read_wflw_json(path, image_dir, on_malformed: OnMalformed = None) -> Iterator[dict]:
@@ -275,7 +275,7 @@ def read_cofw_json(path, image_dir, on_malformed: OnMalformed = None) -> Iterato
         num = ann.get("num_keypoints", np.count_nonzero(keypoints.max(axis=1)))
         return record if _is_valid_instance(record, ann.get("iscrowd", 0), num) else None
 
-    return _parsed_annotations(path, image_dir, parse, on_malformed)
+    return _parsed_annotations(path, parse, on_malformed)
 
 
 def _box_only_record(img, ann, image_dir, path, flat_keypoints, num_keypoints, xywh):
@@ -317,4 +317,4 @@ def read_coco_wholebody_face_json(
         num = np.count_nonzero(keypoints.max(axis=1))
         return record if _is_valid_instance(record, ann.get("iscrowd", 0), num) else None
 
-    return _parsed_annotations(path, image_dir, parse, on_malformed)
+    return _parsed_annotations(path, parse, on_malformed)
