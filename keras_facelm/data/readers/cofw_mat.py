@@ -31,7 +31,12 @@ from collections.abc import Iterator
 import h5py
 import numpy as np
 
-from keras_facelm.data.readers.entries import MalformedEntry, OnMalformed, parse_entries
+from keras_facelm.data.readers.entries import (
+    MalformedEntry,
+    OnMalformed,
+    entry_errors,
+    parse_entries,
+)
 from keras_facelm.data.readers.image_io import encode_png
 from keras_facelm.data.readers.mmpose_coco import clip_xywh
 
@@ -158,11 +163,8 @@ def read_cofw_mat(
 
         def parse(idx):
             name = f"image {idx} of {images_name}"
-            try:
-                with _hdf5_errors(path):
-                    pixels = np.asarray(_checked(mat[refs[idx]], name, path, limit)).transpose()
-            except ValueError as e:
-                raise MalformedEntry(str(e)) from None
+            with entry_errors(), _hdf5_errors(path):
+                pixels = np.asarray(_checked(mat[refs[idx]], name, path, limit)).transpose()
             number = first_index + idx
             return _face_record(path, name, number, pixels, phis_all[:, idx], boxes_all[:, idx])
 

@@ -14,10 +14,11 @@ plain ``ValueError`` and always propagates.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
-__all__ = ["MalformedEntry", "OnMalformed", "parse_entries"]
+__all__ = ["MalformedEntry", "OnMalformed", "entry_errors", "parse_entries"]
 
 T = TypeVar("T")
 
@@ -29,6 +30,19 @@ class MalformedEntry(ValueError):
 OnMalformed = Callable[[MalformedEntry], None] | None
 """What a reader does with a :class:`MalformedEntry`: ``None`` raises it, a callable
 receives it and the reader continues."""
+
+
+@contextlib.contextmanager
+def entry_errors():
+    """Re-raises a ``ValueError`` of the block (whose message names the file) as a
+    :class:`MalformedEntry`: for an entry read by a whole-file reader, such as one
+    ``.pts`` file of a folder or one image of a COFW ``.mat`` file."""
+    try:
+        yield
+    except MalformedEntry:
+        raise
+    except ValueError as e:
+        raise MalformedEntry(str(e)) from None
 
 
 def parse_entries(

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from keras_facelm.data.readers.entries import MalformedEntry, OnMalformed, parse_entries
+from keras_facelm.data.readers.entries import OnMalformed, entry_errors, parse_entries
 from keras_facelm.data.readers.text_file import open_text
 
 __all__ = [
@@ -142,10 +142,8 @@ def read_300w_pts_folders(
     def parse(folder_and_name):
         folder, name = folder_and_name
         pts_path = os.path.join(root, folder, name)
-        try:
+        with entry_errors():
             keypoints = read_pts(pts_path, expected_points=num_keypoints)
-        except ValueError as e:
-            raise MalformedEntry(str(e)) from None
         image_path = _find_image(pts_path)
         rel = os.path.join(folder, os.path.splitext(name)[0])
         return {
