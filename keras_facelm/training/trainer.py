@@ -376,8 +376,10 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
                 if verbose:
                     print(f"epoch {epoch + 1}/{epochs}" + (f" from batch {first}" if first else ""))
                 view = _BatchRange(train_data, epoch, first, workers=workers)
+                # shuffle=False: the dataset shuffles itself per epoch from the seed;
+                # Keras's own batch shuffle would be unseeded and change on resume.
                 model.fit(view, initial_epoch=epoch, epochs=epoch + 1, callbacks=cbs,
-                          verbose=verbose)  # fmt: skip
+                          shuffle=False, verbose=verbose)  # fmt: skip
                 if run_state.diverged is not None:
                     break
             if run_state.diverged is not None:

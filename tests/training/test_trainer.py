@@ -95,10 +95,6 @@ def _final_weights(out):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug (issue 12): the resumed run's final weights differ by up to 1.6e-4",
-)
 def test_resume_after_a_kill_mid_epoch_ends_with_the_same_weights(tmp_path):
     if keras.backend.backend() == "torch":
         pytest.skip("resume equality is checked on the TensorFlow and JAX backends")
