@@ -15,6 +15,9 @@ MMPOSE_STD = (58.395, 57.12, 57.375)
 class PixelNormalization(keras.layers.Layer):
     """``(x - mean) / std`` per channel, computed in float32 as MMPose does.
 
+    Under a ``float64`` dtype policy (used to check training steps against
+    MMPose's ``model.double()``) it computes in float64.
+
     Input: ``(N, H, W, 3)`` RGB, any real or integer dtype, values 0-255.
     Output: ``(N, H, W, 3)`` in the layer's compute dtype. ``mean`` and ``std``
     are constants (not weights), so checkpoints and exports never depend on them.
@@ -26,9 +29,10 @@ class PixelNormalization(keras.layers.Layer):
         self.std = tuple(float(s) for s in std)
 
     def call(self, images):
-        x = keras.ops.cast(images, "float32")
-        x = (x - keras.ops.convert_to_tensor(self.mean, "float32")) / (
-            keras.ops.convert_to_tensor(self.std, "float32")
+        dtype = "float64" if self.compute_dtype == "float64" else "float32"
+        x = keras.ops.cast(images, dtype)
+        x = (x - keras.ops.convert_to_tensor(self.mean, dtype)) / (
+            keras.ops.convert_to_tensor(self.std, dtype)
         )
         return keras.ops.cast(x, self.compute_dtype)
 

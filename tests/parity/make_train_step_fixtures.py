@@ -21,15 +21,21 @@ into ``PoseDataSample``s. The step is MMPose's: ``model.train()``,
 ``loss``), the sum of the ``loss*`` entries, ``backward`` and one
 ``torch.optim.Adam`` step at the config's peak LR (``optim_wrapper.optimizer``).
 
+The step runs twice: in float32 (what training runs) and in float64
+(``model.double()``, same weights and batch). Adam's first step moves a weight
+by ``lr * g / (|g| + eps)``, about ``±lr * sign(g)``, so in float32 a gradient
+within summation noise of zero moves by ``+lr`` or ``-lr`` depending on the
+order of additions; in float64 the same step is a well-conditioned function of
+the weights and batch, and every update can be compared at a 1 % bar.
+
 Output ``tests/data/parity/train_step/<case>.npz`` (the images are
 ``models/inputs.npz``'s ``images_rgb``): ``targets``
 (heatmaps NHWC or labels ``(N, K, 2)``), ``weights (N, K)``, ``loss``
-(float64), ``lr``, ``checkpoint`` (file name under ``models/``), and per
-state-dict key ``update/<key>`` = (after − before) / lr as float16 for
-parameters (Adam's update is about ±lr), ``nearzero/<key>``: the flat indices
-(int32) of gradient elements below 1e-3 of the tensor's largest gradient
-magnitude, and ``buffer/<key>`` = after − before as float32 for BatchNorm
-running statistics.
+(float32 step, stored as float64), ``loss64`` (float64 step), ``lr``,
+``checkpoint`` (file name under ``models/``), and per state-dict key
+``update64/<key>`` = (after − before) / lr of the float64 step for parameters
+(stored as float32: Adam's update is about ±lr) and ``buffer/<key>`` = after −
+before of the float32 step (float32) for BatchNorm running statistics.
 """
 
 from __future__ import annotations
@@ -98,50 +104,65 @@ def make_batch(images, kind, k, rng):
     )
 
 
-def run_case(case, out_dir):
-    preset, owner, kind = CASES[case]
-    cfg = M.load_config(preset, "tiny")
+def _one_step(cfg, ckpt, images, samples, dtype):
+    """MMPose's train step on ``samples``; returns (loss, state before, model after)."""
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
-    ckpt = MODELS_DIR / f"{owner}_tiny_v1.pth"
     model.load_state_dict(torch.load(ckpt, map_location="cpu", weights_only=False)["state_dict"])
+    model.to(dtype)
+    for s in samples:
+        for field in ("gt_fields", "gt_instance_labels"):
+            if field in s:
+                data = getattr(s, field)
+                for key in list(data.keys()):
+                    data.set_field(getattr(data, key).to(dtype), key)
     before = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    with np.load(MODELS_DIR / "inputs.npz") as data:
-        images = data["images_rgb"].astype(np.float32)
-    k = cfg.model.head.get("out_channels", cfg.model.head.get("num_joints"))
-    samples, targets, weights = make_batch(images, kind, k, np.random.default_rng(SEED))
-
     lr = float(cfg.optim_wrapper.optimizer.lr)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
-    losses = model.loss(M.normalise_nchw(images), samples)
+    pre = cfg.model.data_preprocessor  # the config's mean/std, normalised in float64
+    x = (images.astype(np.float64) - np.asarray(pre.mean)) / np.asarray(pre.std)
+    x = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))).to(dtype)
+    losses = model.loss(x, samples)
     loss = sum(v for name, v in losses.items() if name.startswith("loss"))
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
+    return loss.item(), before, model
 
+
+def run_case(case, out_dir):
+    preset, owner, kind = CASES[case]
+    cfg = M.load_config(preset, "tiny")
+    ckpt = MODELS_DIR / f"{owner}_tiny_v1.pth"
+    with np.load(MODELS_DIR / "inputs.npz") as data:
+        images = data["images_rgb"].astype(np.float32)
+    k = cfg.model.head.get("out_channels", cfg.model.head.get("num_joints"))
+    samples, targets, weights = make_batch(images, kind, k, np.random.default_rng(SEED))
+    lr = float(cfg.optim_wrapper.optimizer.lr)
+
+    loss32, before32, model32 = _one_step(cfg, ckpt, images, samples, torch.float32)
+    loss64, before64, model64 = _one_step(cfg, ckpt, images, samples, torch.float64)
     out = dict(
         targets=targets,
         weights=weights,
-        loss=np.float64(loss.item()),
+        loss=np.float64(loss32),
+        loss64=np.float64(loss64),
         lr=np.float64(lr),
         checkpoint=np.array(ckpt.name),
     )
-    params = dict(model.named_parameters())
-    for key, value in model.state_dict().items():
-        if key.endswith("num_batches_tracked"):
-            continue
-        delta = (value - before[key]).numpy()
+    params = dict(model64.named_parameters())
+    for key, value in model64.state_dict().items():
         if key in params:
-            out[f"update/{key}"] = (delta / lr).astype(np.float16)
-            grad = np.abs(params[key].grad.numpy()).ravel()
-            out[f"nearzero/{key}"] = np.flatnonzero(grad < 1e-3 * grad.max()).astype(np.int32)
-        else:
-            out[f"buffer/{key}"] = delta.astype(np.float32)
+            out[f"update64/{key}"] = ((value - before64[key]).numpy() / lr).astype(np.float32)
+    for key, value in model32.state_dict().items():
+        if "running_" in key:
+            out[f"buffer/{key}"] = (value - before32[key]).numpy().astype(np.float32)
     path = out_dir / f"{case}.npz"
     np.savez_compressed(path, **out)
     print(
-        f"{case}: loss {loss.item():.8g} at lr {lr:g}; wrote {path} ({path.stat().st_size:,} bytes)"
+        f"{case}: loss {loss32:.8g} (float64 {loss64:.12g}) at lr {lr:g}; "
+        f"wrote {path} ({path.stat().st_size:,} bytes)"
     )
 
 
