@@ -119,7 +119,9 @@ def _step(case, dtype, monkeypatch):
         logged = model.train_on_batch(images, y_true, sample_weight=weights)
         loss = logged if dtype == "float32" else keras.ops.convert_to_numpy(loss)
         after = {k: keras.ops.convert_to_numpy(v) for k, (v, _) in targets.items()}
-    assert all(v.dtype == dtype for v in after.values()), {k: v.dtype for k, v in after.items() if v.dtype != dtype}
+    assert all(v.dtype == dtype for v in after.values()), {
+        k: v.dtype for k, v in after.items() if v.dtype != dtype
+    }
     return fx, float(loss), {k: (before[k], after[k], targets[k][1]) for k in targets}
 
 
