@@ -31,7 +31,6 @@ import json
 import pathlib
 import time
 
-import cv2
 import keras
 import numpy as np
 
@@ -39,7 +38,7 @@ from keras_facelm.backbones.hrnet import HRNetBackbone, hrnet_stages
 from keras_facelm.data.pipeline import TopdownDataset
 from keras_facelm.data.synthetic_faces import SyntheticFaces
 from keras_facelm.evaluation import evaluate
-from keras_facelm.inference.drawing import draw_landmarks
+from keras_facelm.inference.drawing import prediction_grid, write_image
 from keras_facelm.losses import KeypointMSELoss
 from keras_facelm.models import HRNetV2W18
 from keras_facelm.utils.atomic_write import check_output_directory
@@ -88,26 +87,6 @@ def make_faces(n: int, seed: int, what: str):
 
     faces = SyntheticFaces(n, seed=seed)
     return [faces[i] for i in tqdm(range(n), desc=f"drawing {what} faces", unit="face")]
-
-
-def overlay(records, result, path, count=8):
-    tiles = []
-    for i in range(min(count, len(records))):
-        img = draw_landmarks(
-            records[i]["image"],
-            result["gt_keypoints"][i],
-            color=(255, 40, 40),
-            radius=1.5,
-        )
-        img = draw_landmarks(
-            img, result["keypoints"][i], color=(40, 255, 40), radius=1.5, contours=True
-        )
-        tiles.append(img)
-    while len(tiles) % 4:
-        tiles.append(np.zeros_like(tiles[0]))
-    rows = [np.concatenate(tiles[r : r + 4], axis=1) for r in range(0, len(tiles), 4)]
-    grid = np.concatenate(rows, axis=0)
-    cv2.imwrite(str(path), np.ascontiguousarray(grid[..., ::-1]))
 
 
 def main(argv=None):
@@ -190,7 +169,9 @@ def main(argv=None):
     args.output.mkdir(parents=True, exist_ok=True)
     model.save(args.output / "model.keras")
     model.save_to_preset(args.output / "preset", overwrite=args.overwrite)
-    overlay(test_faces, after, args.output / "overlay.png")
+    shown = test_faces[:8]
+    write_image(args.output / "overlay.png", prediction_grid(
+        [f["image"] for f in shown], after["keypoints"][:8], after["gt_keypoints"][:8]))  # fmt: skip
     metrics = {
         "backend": keras.backend.backend(),
         "steps": len(train),

@@ -17,6 +17,7 @@ __all__ = [
     "REGION_COLORS",
     "draw_faces",
     "draw_landmarks",
+    "prediction_grid",
     "write_image",
 ]
 
@@ -219,6 +220,29 @@ def draw_faces(
                     cv2.LINE_AA,
                 )
     return canvas
+
+
+def prediction_grid(images, predicted, ground_truth, *, columns=4, radius=1.5):
+    """Faces side by side, ground truth in red and predictions in green.
+
+    Args:
+        images: sequence of ``N`` RGB images ``(H, W, 3)`` of one size.
+        predicted, ground_truth: ``(N, K, 2)`` keypoints in image pixels.
+        columns: faces per row (empty tiles fill the last row).
+
+    Returns:
+        One RGB uint8 image of ``ceil(N / columns)`` rows by ``columns`` tiles.
+    """
+    tiles = [
+        draw_landmarks(draw_landmarks(img, gt, color=(255, 40, 40), radius=radius),
+                       pred, color=(40, 255, 40), radius=radius, contours=True)
+        for img, pred, gt in zip(images, predicted, ground_truth, strict=True)
+    ]  # fmt: skip
+    if not tiles:
+        raise ValueError("prediction_grid needs at least one image")
+    tiles += [np.zeros_like(tiles[0])] * (-len(tiles) % columns)
+    rows = [np.concatenate(tiles[r : r + columns], axis=1) for r in range(0, len(tiles), columns)]
+    return np.concatenate(rows, axis=0)
 
 
 def write_image(path, image) -> None:

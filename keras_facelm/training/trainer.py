@@ -10,6 +10,7 @@ The output folder of a run holds::
     logs/train.csv, logs/tensorboard/  per-epoch loss, learning rate and val NME
     preset/                   the final model (best-NME weights) as a preset directory
     metrics.json              test NME / FR / AUC per split, with the mean-shape baseline
+    overlay.png               first test faces: ground truth red, predictions green
 
 Resuming (``resume=True``) restores weights, optimizer state (including the
 step counter that drives the LR schedule) and the position in the epoch, and
@@ -393,7 +394,7 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
             if best.exists():
                 _load_weights(model, best)
             metrics = _final_metrics(model, recipe, dataset, data_dir, train_records,
-                                     test_limit, run_state.state)  # fmt: skip
+                                     test_limit, run_state.state, output)  # fmt: skip
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
         keras.distribution.set_distribution(previous_distribution)
@@ -405,8 +406,30 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
     return metrics
 
 
-def _final_metrics(model, recipe, dataset, data_dir, train_records, test_limit, state):
-    """Test NME/FR/AUC per split (flip test per the model's test_cfg) and baselines."""
+def _write_overlay(path, records, result, count=8, side=256):
+    """The first ``count`` test faces, cropped, ground truth red and predictions green."""
+    from keras_facelm.data.pipeline import prepare_record
+    from keras_facelm.data.transforms import warp_to_crop
+    from keras_facelm.inference.drawing import prediction_grid, write_image
+
+    crops, predicted, truth = [], [], []
+    for i, record in enumerate(records[:count]):
+        face = prepare_record(record, index=i)
+        box = (face["center"], face["bbox_scale"], 0.0, (side, side))
+        crop, gt = warp_to_crop(face["image"], result["gt_keypoints"][i], *box,
+                                opencv4_exact=False)  # fmt: skip
+        crops.append(crop)
+        truth.append(gt)
+        predicted.append(warp_to_crop(face["image"], result["keypoints"][i], *box,
+                                      opencv4_exact=False)[1])  # fmt: skip
+    write_image(path, prediction_grid(crops, predicted, truth))
+
+
+def _final_metrics(model, recipe, dataset, data_dir, train_records, test_limit, state, output):
+    """Test NME/FR/AUC per split (flip test per the model's test_cfg) and baselines.
+
+    Also draws ``overlay.png``: the first test split's first faces with predictions.
+    """
     from keras_facelm.evaluation import evaluate
 
     baseline = MeanShapePredictor(train_records, model.scheme, model.image_size)
@@ -420,6 +443,8 @@ def _final_metrics(model, recipe, dataset, data_dir, train_records, test_limit, 
         if not records:
             continue
         result = evaluate(model, records, progress=True)
+        if not splits:
+            _write_overlay(output / "overlay.png", records, result)
         base = evaluate(baseline, records, progress=False)
         splits[label] = {
             "split": split, "num_faces": len(records), "nme": float(result["nme"]),

@@ -118,6 +118,7 @@ def test_resume_after_a_kill_mid_epoch_ends_with_the_same_weights(tmp_path):
         "baseline_nme",
     }
     assert (killed / "preset" / "config.json").exists()
+    assert (killed / "overlay.png").stat().st_size > 1000
     assert (killed / "checkpoints" / "epoch_002.weights.h5").exists()
     assert (killed / "logs" / "train.csv").read_text().count("\n") >= 3
 
@@ -140,3 +141,33 @@ def test_nan_loss_stops_naming_the_batch_and_keeps_the_last_good_state(tmp_path)
     state = json.loads((out / "state" / "state.json").read_text())
     assert state["step"] == 2
     assert all(np.isfinite(w).all() for w in _final_weights(out))
+
+
+class _Losses(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.losses = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.losses.append(float(logs["loss"]))
+
+
+def test_synthetic_quick_loss_decreases_over_a_few_steps(tmp_path):
+    """Fast check of the whole loop: six steps of ``synthetic_quick`` at 64x64 lower the loss."""
+    seen = _Losses()
+    train("synthetic_quick", output=tmp_path / "run", callbacks=[seen],
+          **{**SMALL, "epochs": 2, "checkpoint_every": None})  # fmt: skip
+    assert len(seen.losses) == 6 and all(np.isfinite(seen.losses))
+    assert seen.losses[-1] < seen.losses[0], seen.losses
+
+
+@pytest.mark.slow
+def test_synthetic_quick_beats_half_the_mean_shape_baseline(tmp_path):
+    """The README's main job: ``keras-facelm train --recipe synthetic_quick`` (minutes on CPU)."""
+    from keras_facelm.cli import main as cli_main
+
+    out = tmp_path / "quick"
+    cli_main(["train", "--recipe", "synthetic_quick", "--dataset", "synthetic_faces",
+              "--output", str(out)])  # fmt: skip
+    test = json.loads((out / "metrics.json").read_text())["splits"]["test"]
+    assert test["nme"] <= test["baseline_nme"] / 2, test
