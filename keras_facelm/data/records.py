@@ -55,7 +55,7 @@ def _tfds_records(dataset, split, data_dir, limit):
         records.append(
             dict(
                 image_bytes=ex["image"],
-                image_path=ex["image/filename"].decode(),
+                **{"image/filename": ex["image/filename"].decode()},  # a name, not a path
                 keypoints=ex["keypoints"],
                 visibility=ex["visibility"],
                 bbox=ex["bbox"],

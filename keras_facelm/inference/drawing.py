@@ -225,6 +225,8 @@ def draw_faces(
 def prediction_grid(images, predicted, ground_truth, *, columns=4, radius=1.5):
     """Faces side by side, ground truth in red and predictions in green.
 
+    Predictions of the 68-point iBUG scheme are joined by its contours.
+
     Args:
         images: sequence of ``N`` RGB images ``(H, W, 3)`` of one size.
         predicted, ground_truth: ``(N, K, 2)`` keypoints in image pixels.
@@ -235,7 +237,7 @@ def prediction_grid(images, predicted, ground_truth, *, columns=4, radius=1.5):
     """
     tiles = [
         draw_landmarks(draw_landmarks(img, gt, color=(255, 40, 40), radius=radius),
-                       pred, color=(40, 255, 40), radius=radius, contours=True)
+                       pred, color=(40, 255, 40), radius=radius, contours=len(pred) == 68)
         for img, pred, gt in zip(images, predicted, ground_truth, strict=True)
     ]  # fmt: skip
     if not tiles:
