@@ -253,6 +253,21 @@ def _distribution_scope(data_parallel):
     )
 
 
+def _drop_remainder(data_parallel, num_faces, batch_size):
+    """Whether to drop the epoch's last batch: JAX's DataParallel shards every batch evenly.
+
+    Raises:
+        ValueError: ``batch_size`` is not a multiple of the device count.
+    """
+    if not data_parallel or keras.backend.backend() != "jax":
+        return False
+    devices = len(keras.distribution.list_devices())
+    if batch_size % devices:
+        raise ValueError(f"batch_size {batch_size} does not split over {devices} devices; "
+                         f"give a multiple of {devices} with data_parallel")  # fmt: skip
+    return num_faces % batch_size % devices != 0
+
+
 def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=None,
           batch_size=None, resume=False, overwrite=False, mixed_precision=None,
           data_parallel=False, seed=0, workers=2, input_size=None,
@@ -274,7 +289,9 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
         mixed_precision: ``None``, ``"mixed_float16"`` or ``"mixed_bfloat16"``.
         data_parallel: split each batch over all local devices
             (``keras.distribution.DataParallel`` on JAX, ``MirroredStrategy``
-            on TensorFlow).
+            on TensorFlow). On JAX the batch must be a multiple of the device
+            count, and an epoch's last batch is dropped when it does not split
+            evenly.
         seed: seed of weights, shuffling and augmentation.
         workers: data-loading threads.
         input_size: square crop side (default the recipe's, 256 for MMPose's).
@@ -329,6 +346,7 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
     check_keypoint_count(train_records, recipe.num_keypoints, f"{dataset} train")
     if not train_records:
         raise ValueError(f"dataset {dataset!r}: the train split is empty")
+    drop_remainder = _drop_remainder(data_parallel, len(train_records), batch_size)
     state, state_dir = _prepare_output(output, run, resume, overwrite)
     output = pathlib.Path(output)
 
@@ -346,6 +364,7 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
                 train_records, codec=model.codec, scheme=scheme, train=True, seed=seed,
                 batch_size=batch_size, flip_prob=recipe.flip_prob,
                 bbox_transform=dict(recipe.bbox_transform), opencv4_exact=exact_crops,
+                drop_remainder=drop_remainder,
                 workers=workers, use_multiprocessing=False,
             )  # fmt: skip
             steps = len(train_data)

@@ -8,6 +8,7 @@ before JAX starts, so that run happens in a subprocess. The runs use
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -45,6 +46,16 @@ _DATA_PARALLEL_RUN = textwrap.dedent(
     assert len(jax.devices()) == 2, jax.devices()
     out, parallel = sys.argv[1], sys.argv[2] == "1"
     train("synthetic_quick", output=out, data_parallel=parallel, **{**SMALL, "epochs": 1})
+    if parallel:  # 21 faces: the last batch of 5 does not split over 2 devices and is dropped
+        train("synthetic_quick", output=out + "_odd", data_parallel=True,
+              **{**SMALL, "epochs": 1, "train_limit": 21})
+        try:
+            train("synthetic_quick", output=out + "_bad", data_parallel=True,
+                  **{**SMALL, "batch_size": 7})
+        except ValueError as err:
+            assert "batch_size 7 does not split over 2 devices" in str(err), err
+        else:
+            raise AssertionError("batch 7 on 2 devices was accepted")
     """
 )
 
@@ -54,7 +65,9 @@ def test_jax_data_parallel_on_two_devices_equals_one_device(tmp_path):
 
     JAX computes the step as one SPMD program over the global batch (BatchNorm
     statistics included), so the weights after an epoch equal a one-device
-    run's up to float32 summation order.
+    run's up to float32 summation order. A last batch that does not split over
+    the devices is dropped; a batch size that is not a multiple of the device
+    count is refused before anything is written.
     """
     if keras.backend.backend() != "jax":
         pytest.skip("keras.distribution.DataParallel is the JAX path")
@@ -68,6 +81,8 @@ def test_jax_data_parallel_on_two_devices_equals_one_device(tmp_path):
             [sys.executable, "-c", _DATA_PARALLEL_RUN, str(tmp_path / name), parallel],
             check=True, cwd=REPO, env=env, timeout=900,
         )  # fmt: skip
+    assert json.loads((tmp_path / "two_odd" / "metrics.json").read_text())["steps_per_epoch"] == 2
+    assert not (tmp_path / "two_bad").exists()
     for a, b in zip(_final_weights(tmp_path / "one"), _final_weights(tmp_path / "two"),
                     strict=True):  # fmt: skip
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
