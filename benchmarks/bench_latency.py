@@ -203,14 +203,18 @@ def _env(backend=None):
 
 
 class Worker:
-    """One variant in its own process (see :func:`worker_main`)."""
+    """One variant in its own process (see :func:`worker_main`).
 
-    def __init__(self, name, spec, python=sys.executable, backend=None):
+    ``script`` is the benchmark run as ``script --worker SPEC``: this file by default,
+    or another benchmark whose ``--worker`` registers its kinds in :data:`WORKERS`.
+    """
+
+    def __init__(self, name, spec, python=sys.executable, backend=None, script=__file__):
         self.name = name
         # A temporary file, not a pipe: nobody reads stderr while the worker runs.
         self.stderr = tempfile.TemporaryFile("w+")
         self.proc = subprocess.Popen(
-            [python, __file__, "--worker", json.dumps(spec)],
+            [python, script, "--worker", json.dumps(spec)],
             env=_env(backend),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

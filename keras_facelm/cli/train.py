@@ -49,6 +49,13 @@ def add_arguments(parser):
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2, help="data-loading threads")
+    parser.add_argument(
+        "--pipeline",
+        default="auto",
+        choices=("auto", "tf.data", "pydataset"),
+        help="input pipeline: tf.data (TensorFlow backend) or the TopdownDataset PyDataset; "
+        "auto: tf.data on TensorFlow, the PyDataset elsewhere (same batches either way)",
+    )
     parser.add_argument("--input-size", type=int, help="square crop side (default the recipe's)")
     parser.add_argument("--backbone-checkpoint", help="ImageNet checkpoint (.pth) for the backbone")
     parser.add_argument("--train-limit", type=int, help="use only the first N training faces")
@@ -79,6 +86,7 @@ def run(args):
         data_parallel=args.data_parallel,
         seed=args.seed,
         workers=args.workers,
+        pipeline=args.pipeline,
         input_size=args.input_size,
         backbone_checkpoint=args.backbone_checkpoint,
         train_limit=args.train_limit,

@@ -168,6 +168,20 @@ class Recipe:
         return -(-int(num_samples) // batch)
 
     # -- builders ---------------------------------------------------------------
+    def target_codec(self, model):
+        """The codec that encodes this recipe's training targets for ``model``.
+
+        ``model.codec`` when it makes the recipe's ``target`` kind; for
+        ``"coordinates"`` on a heatmap model (``res50_starloss_wflw``: STARLoss
+        takes landmarks), a :class:`~keras_facelm.codecs.RegressionLabel` at the
+        model's input size.
+        """
+        from keras_facelm.codecs import RegressionLabel
+
+        if self.target == "coordinates" and not isinstance(model.codec, RegressionLabel):
+            return RegressionLabel(model.codec.input_size)
+        return model.codec
+
     def codec_config(self, input_size=None):
         """The codec settings, optionally rescaled to ``input_size`` (square px).
 

@@ -268,9 +268,36 @@ def _drop_remainder(data_parallel, num_faces, batch_size):
     return num_faces % batch_size % devices != 0
 
 
+def _resolve_pipeline(pipeline):
+    """``"tf.data"`` or ``"pydataset"`` from ``train``'s ``pipeline`` argument.
+
+    Raises:
+        ValueError: an unknown name, or ``"tf.data"`` off the TensorFlow backend.
+    """
+    backend = keras.backend.backend()
+    if pipeline == "auto":
+        return "tf.data" if backend == "tensorflow" else "pydataset"
+    if pipeline not in ("tf.data", "pydataset"):
+        raise ValueError(f"pipeline must be 'auto', 'tf.data' or 'pydataset', got {pipeline!r}")
+    if pipeline == "tf.data" and backend != "tensorflow":
+        raise ValueError(f"pipeline 'tf.data' needs the TensorFlow backend, not {backend}; "
+                         "use 'pydataset' (or 'auto')")  # fmt: skip
+    return pipeline
+
+
+def _epoch_batches(pipeline, train_data, epoch, first, workers):
+    """Batches ``first..`` of ``epoch`` of ``train_data`` from ``pipeline`` (see ``train``)."""
+    if pipeline == "pydataset":
+        return _BatchRange(train_data, epoch, first, workers=workers)
+    from keras_facelm.data.tf_pipeline import topdown_tf_dataset
+
+    train_data.set_epoch(epoch)  # its shuffle order names the records of a diverged batch
+    return topdown_tf_dataset(train_data, epoch, first, parallel_calls=workers)
+
+
 def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=None,
           batch_size=None, resume=False, overwrite=False, mixed_precision=None,
-          data_parallel=False, seed=0, workers=2, input_size=None,
+          data_parallel=False, seed=0, workers=2, pipeline="auto", input_size=None,
           backbone_checkpoint=None, train_limit=None, test_limit=None,
           exact_crops=False, checkpoint_every=None, callbacks=(), verbose="auto"):  # fmt: skip
     """Trains ``recipe`` on ``dataset`` and writes the run into ``output``.
@@ -293,7 +320,14 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
             count, and an epoch's last batch is dropped when it does not split
             evenly.
         seed: seed of weights, shuffling and augmentation.
-        workers: data-loading threads.
+        workers: data-loading threads (the PyDataset's workers, or tf.data's
+            parallel calls).
+        pipeline: the training input pipeline: ``"tf.data"``
+            (:func:`~keras_facelm.data.tf_pipeline.topdown_tf_dataset`, TensorFlow
+            backend only), ``"pydataset"`` (the ``TopdownDataset`` itself) or
+            ``"auto"`` (tf.data on TensorFlow, the PyDataset elsewhere). Both
+            yield the same batches for the same seed; ``metrics.json`` records
+            the one used.
         input_size: square crop side (default the recipe's, 256 for MMPose's).
         backbone_checkpoint: ImageNet checkpoint for the backbone
             (``recipe.backbone_init`` names MMPose's).
@@ -308,8 +342,8 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
         The ``metrics.json`` content as a dict.
 
     Raises:
-        ValueError: unknown recipe/dataset, or a dataset whose K differs from
-            the recipe's.
+        ValueError: unknown recipe/dataset/pipeline, tf.data on a backend other
+            than TensorFlow, or a dataset whose K differs from the recipe's.
         FileNotFoundError: missing data directory.
         FileExistsError: ``output`` holds another run (and no resume/overwrite).
         TrainingDiverged: NaN loss (names the batch; the last good state stays).
@@ -332,6 +366,7 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
     if mixed_precision not in (None, "mixed_float16", "mixed_bfloat16"):
         raise ValueError(f"mixed_precision must be mixed_float16 or mixed_bfloat16, "
                          f"got {mixed_precision!r}")  # fmt: skip
+    pipeline = _resolve_pipeline(pipeline)
     epochs = int(epochs or recipe.epochs)
     batch_size = int(batch_size or recipe.batch_size)
     side = int(input_size or recipe.codec_config().get("input_size", (256, 256))[0])
@@ -359,9 +394,11 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
         with _distribution_scope(data_parallel):
             model = recipe.build_model(input_size=side, backbone_checkpoint=backbone_checkpoint,
                                        seed=seed)  # fmt: skip
-            # The model's codec is the one statement of input size, heatmap size and sigma.
+            # The model's codec states input size, heatmap size and sigma; the recipe says
+            # which kind of target the loss takes.
             train_data = TopdownDataset(
-                train_records, codec=model.codec, scheme=scheme, train=True, seed=seed,
+                train_records, codec=recipe.target_codec(model), scheme=scheme, train=True,
+                seed=seed,
                 batch_size=batch_size, flip_prob=recipe.flip_prob,
                 bbox_transform=dict(recipe.bbox_transform), opencv4_exact=exact_crops,
                 drop_remainder=drop_remainder,
@@ -395,7 +432,7 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
                 run_state.batch_offset = first
                 if verbose:
                     print(f"epoch {epoch + 1}/{epochs}" + (f" from batch {first}" if first else ""))
-                view = _BatchRange(train_data, epoch, first, workers=workers)
+                view = _epoch_batches(pipeline, train_data, epoch, first, workers)
                 # shuffle=False: the dataset shuffles itself per epoch from the seed;
                 # Keras's own batch shuffle would be unseeded and change on resume.
                 model.fit(view, initial_epoch=epoch, epochs=epoch + 1, callbacks=cbs,
@@ -418,7 +455,7 @@ def train(recipe, dataset=None, data_dir=None, output="runs/train", *, epochs=No
         keras.mixed_precision.set_global_policy(previous_policy)
         keras.distribution.set_distribution(previous_distribution)
     model.save_to_preset(output / "preset")
-    metrics.update(run, backend=keras.backend.backend(), steps_per_epoch=steps,
+    metrics.update(run, backend=keras.backend.backend(), pipeline=pipeline, steps_per_epoch=steps,
                    seconds=round(time.time() - start, 1))  # fmt: skip
     _write_json(output / "metrics.json", metrics)
     print(f"wrote {output}/metrics.json, preset/ and checkpoints/")

@@ -55,7 +55,21 @@ def dummy_data_dir(tmp_path_factory):
     return data_dir
 
 
-@pytest.mark.parametrize("name", MMPOSE_RECIPES)
+#: Known failures, kept visible: strict xfail turns red once they are fixed.
+KNOWN_BUGS = {
+    "res50_starloss_wflw": "known bug (issue 12): STARLoss returns NaN on the first batch",
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[n]))
+        if n in KNOWN_BUGS
+        else n
+        for n in MMPOSE_RECIPES
+    ],
+)
 def test_train_command_runs_an_epoch_on_dummy_data(dummy_data_dir, tmp_path, name):
     recipe = get_recipe(name)
     side = INPUT_SIDE.get(recipe.model_class.__name__, 64)
