@@ -52,7 +52,8 @@ def topdown_tf_dataset(dataset, epoch, start=0, *, parallel_calls=None):
         ``__getitem__`` returns it: images float32 ``(B, h, w, 3)`` RGB 0-255
         (``(w, h)`` = ``dataset.input_size`` in pixels), targets float32
         ``codec.target_shape(K)`` per face (heatmaps ``(B, H, W, K)``,
-        coordinates ``(B, K, 2)`` input pixels) and per-keypoint weights
+        coordinates ``(B, K, 2)`` as the codec makes them, RegressionLabel's in
+        ``[0, 1]`` of the input size) and per-keypoint weights
         float32 ``(B, K)``; ``(images,)`` when the dataset has no codec. ``B`` is
         ``dataset.batch_size``, static unless the epoch ends with a smaller batch.
 
