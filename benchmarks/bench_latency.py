@@ -348,15 +348,28 @@ def summarise(workers):
     return rows
 
 
-def add_run_arguments(parser, work: str) -> None:
-    """``--work`` (default ``outputs/<work>``), ``--output`` JSON and ``--mmpose-python``."""
-    parser.add_argument("--work", type=pathlib.Path, default=REPO / "outputs" / work)
+def add_run_arguments(parser, work: str | None) -> None:
+    """``--work`` (default ``outputs/<work>``; left out for ``None``, a benchmark that
+    writes no files), ``--output`` JSON and ``--mmpose-python``."""
+    if work is not None:
+        parser.add_argument("--work", type=pathlib.Path, default=REPO / "outputs" / work)
     parser.add_argument("--output", type=pathlib.Path, default=None, help="results JSON")
     parser.add_argument(
         "--mmpose-python",
         default=str(REPO / ".mmpose-ref" / "bin" / "python"),
         help="the MMPose reference venv's python; MMPose is left out when it is missing",
     )
+
+
+def parse_or_work(parser, argv):
+    """Parses ``argv``; in a worker process (``--worker SPEC``, see :class:`Worker`) serves
+    the coordinator until it closes stdin and returns ``None``."""
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker_main(args.worker)
+        return None
+    return args
 
 
 def start_results(args) -> tuple[str | None, dict]:
@@ -392,10 +405,9 @@ def main(argv=None):
         help="random crops calibrating int8 (speed only)",
     )
     add_run_arguments(parser, "bench_latency")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.worker:
-        return worker_main(args.worker)
+    args = parse_or_work(parser, argv)
+    if args is None:
+        return None
     mmpose, results = start_results(args)
     results["runs"] = args.runs
     for i, preset in enumerate(args.presets):

@@ -66,9 +66,9 @@ from bench_latency import (  # noqa: E402
     add_run_arguments,
     finish_results,
     measure,
+    parse_or_work,
     start_results,
     summarise,
-    worker_main,
 )
 
 SCRIPT = str(pathlib.Path(__file__).resolve())
@@ -376,11 +376,10 @@ def main(argv=None):
     )
     parser.add_argument("--gpu-backends", nargs="+", default=["jax", "torch"])
     parser.add_argument("--gpu-batch-size", type=int, default=64)
-    add_run_arguments(parser, "bench_training")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.worker:
-        return worker_main(args.worker)
+    add_run_arguments(parser, None)
+    args = parse_or_work(parser, argv)
+    if args is None:
+        return None
     mmpose, results = start_results(args)
     results.update(recipe=RECIPE, input_size=SIDE, batch_size=args.batch_size)
     if "pipelines" in args.parts:
